@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("mina-sidor/", views.dashboard, name="dashboard"),
+    path("tillganglighet/", views.accessibility_statement, name="accessibility"),
+    path("halsa/", views.health, name="health"),
+]

@@ -1,0 +1,66 @@
+import logging
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpResponseNotFound, HttpResponseServerError, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+logger = logging.getLogger(__name__)
+
+
+@require_GET
+def home(request):
+    return render(request, "core/home.html")
+
+
+@login_required
+def dashboard(request):
+    return render(request, "core/dashboard.html", {"roles": request.user.roles})
+
+
+@require_GET
+def accessibility_statement(request):
+    return render(request, "core/accessibility.html")
+
+
+@never_cache
+@require_GET
+def health(request):
+    """Liveness and readiness for load balancers and docker compose: the database must answer;
+    Redis is checked when it is configured."""
+    from django.conf import settings
+
+    checks = {}
+    status = 200
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception:
+        logger.exception("health check: database unavailable")
+        checks["database"] = "error"
+        status = 503
+    if settings.REDIS_URL:
+        try:
+            import redis
+
+            redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping()
+            checks["redis"] = "ok"
+        except Exception:
+            logger.exception("health check: redis unavailable")
+            checks["redis"] = "error"
+            status = 503
+    return JsonResponse({"status": "ok" if status == 200 else "error", "checks": checks}, status=status)
+
+
+def page_not_found(request, exception):
+    return HttpResponseNotFound(loader.render_to_string("404.html", {}, request))
+
+
+def server_error(request):
+    # Rendered without the request context: the page must work even when the error came from a
+    # context processor or the database. It shows no internals.
+    return HttpResponseServerError(loader.render_to_string("500.html", {}))

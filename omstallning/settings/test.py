@@ -1,0 +1,20 @@
+"""Settings for the test suite (pytest-django): fast hashing, in-memory mail.
+
+Tests run on Postgres when DATABASE_URL is set (CI always sets it), otherwise on SQLite. Celery
+tasks run eagerly unless a test starts a real worker (tests marked `celery_worker`).
+"""
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR, env
+
+DEBUG = False
+SECRET_KEY = "test-secret-key-only-for-the-test-suite-0123456789-abcdefghijklmnopqrstuvwxyz"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+PRIVATE_MEDIA_ROOT = BASE_DIR / "var" / "test-private"
+MEDIA_ROOT = PRIVATE_MEDIA_ROOT
+ALLOWED_HOSTS = ["*"]
+# A queue of its own, so that a developer's `make run` worker never takes the tests' tasks.
+CELERY_TASK_DEFAULT_QUEUE = "omstallning-test"
