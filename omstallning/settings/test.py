@@ -17,4 +17,4 @@ PRIVATE_MEDIA_ROOT = BASE_DIR / "var" / "test-private"
 MEDIA_ROOT = PRIVATE_MEDIA_ROOT
 ALLOWED_HOSTS = ["*"]
 # A queue of its own, so that a developer's `make run` worker never takes the tests' tasks.
-CELERY_TASK_DEFAULT_QUEUE = "omstallning-test"
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TEST_QUEUE", default="omstallning-test")
