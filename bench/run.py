@@ -14,7 +14,9 @@ ROOT = BENCH.parent
 
 
 def main(names: list[str]) -> int:
-    scripts = sorted(p for p in BENCH.glob("*.py") if p.name not in {"run.py", "__init__.py"} and not p.name.startswith("_"))
+    scripts = sorted(
+        p for p in BENCH.glob("*.py") if p.name not in {"run.py", "__init__.py"} and not p.name.startswith("_")
+    )
     if names:
         scripts = [p for p in scripts if p.stem in names]
     failures = []
