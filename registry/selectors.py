@@ -1,0 +1,127 @@
+"""Reads of the registry. Other apps use these, never the models' managers directly.
+
+`organisation_for_employer(org_number=..., on_date=...)` is the "Hitta omställningsorganisation"
+lookup (R-1.25): the registered organisation whose employer list holds the employer on that
+date, or None, which means the employee belongs to the public organisation (OOO).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+try:
+    from omstallning.core.identity import normalize_orgnr
+except ImportError:  # pragma: no cover - identity.py is the eligibility engineer's; stdnum is the fallback
+    from stdnum.se import orgnr as _stdnum_orgnr
+
+    def normalize_orgnr(value: str) -> str:
+        return _stdnum_orgnr.format(_stdnum_orgnr.validate(value))
+
+
+from .models import (
+    CompensationApplication,
+    EmployerAffiliation,
+    Organisation,
+    OrganisationMember,
+    RegistrationCase,
+    RegistrationPeriod,
+)
+
+
+def _period_covers(on_date: datetime.date, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}registered_from__lte": on_date}) & (
+        Q(**{f"{prefix}deregistered_on__isnull": True}) | Q(**{f"{prefix}deregistered_on__gt": on_date})
+    )
+
+
+def registration_period_on(org: Organisation, on_date: datetime.date) -> RegistrationPeriod | None:
+    return RegistrationPeriod.objects.filter(_period_covers(on_date), organisation=org).first()
+
+
+def organisation_registered_on(org: Organisation, on_date: datetime.date) -> bool:
+    """Was `org` in the register on `on_date` (history included)?"""
+    return RegistrationPeriod.objects.filter(_period_covers(on_date), organisation=org).exists()
+
+
+def registered_organisations(on_date: datetime.date) -> QuerySet[Organisation]:
+    """The organisations in the register on `on_date`."""
+    periods = RegistrationPeriod.objects.filter(_period_covers(on_date), organisation=OuterRef("pk"))
+    return Organisation.objects.filter(Exists(periods)).order_by("name")
+
+
+def registered_during(org: Organisation, start: datetime.date, end: datetime.date) -> bool:
+    """Was `org` registered on at least one day of [start, end]?"""
+    return (
+        RegistrationPeriod.objects.filter(organisation=org, registered_from__lte=end)
+        .filter(Q(deregistered_on__isnull=True) | Q(deregistered_on__gt=start))
+        .exists()
+    )
+
+
+def public_register(on_date: datetime.date) -> list[dict]:
+    """The public register: each registered organisation with its periods (for the public page)."""
+    orgs = list(registered_organisations(on_date).prefetch_related("registration_periods"))
+    return [{"organisation": org, "periods": list(org.registration_periods.all())} for org in orgs]
+
+
+def normalize_employer_org_number(value: str) -> str | None:
+    """NNNNNN-NNNN, or None when `value` is not a valid organisationsnummer (Luhn)."""
+    try:
+        return normalize_orgnr(value)
+    except ValueError:
+        return None
+
+
+def organisation_for_employer(*, org_number: str, on_date: datetime.date) -> Organisation | None:
+    """The registered organisation the employer is affiliated with on `on_date`, or None.
+
+    None means: the employer is not affiliated with any organisation registered on that date, so
+    its employees belong to the public organisation. One indexed query (the affiliation index on
+    (employer_org_number, valid_from), then the organisation and its registration period). An
+    invalid organisationsnummer raises ValueError.
+    """
+    normalized = normalize_orgnr(org_number)
+    periods = RegistrationPeriod.objects.filter(_period_covers(on_date), organisation=OuterRef("organisation_id"))
+    affiliation = (
+        EmployerAffiliation.objects.filter(employer_org_number=normalized, valid_from__lte=on_date)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on_date))
+        .filter(Exists(periods))
+        .select_related("organisation")
+        .only("organisation")
+        .first()
+    )
+    return affiliation.organisation if affiliation else None
+
+
+def affiliations_for(org: Organisation) -> QuerySet[EmployerAffiliation]:
+    return EmployerAffiliation.objects.filter(organisation=org).order_by("employer_org_number", "valid_from")
+
+
+def memberships_of(user) -> QuerySet[OrganisationMember]:
+    if not user.is_authenticated:
+        return OrganisationMember.objects.none()
+    return OrganisationMember.objects.filter(user=user).select_related("organisation").order_by("organisation__name")
+
+
+def organisation_of_member(user, organisation_id: int | None = None) -> Organisation | None:
+    """The organisation `user` acts for (the given one, or the first); None when not a member."""
+    qs = memberships_of(user)
+    if organisation_id is not None:
+        qs = qs.filter(organisation_id=organisation_id)
+    member = qs.first()
+    return member.organisation if member else None
+
+
+def registration_cases_of(user) -> QuerySet[RegistrationCase]:
+    return RegistrationCase.objects.filter(applicant=user).order_by("-created_at")
+
+
+def registration_case_of(user, case_id: int) -> RegistrationCase | None:
+    """The applicant's own case, or None (the view answers 404 for other people's cases)."""
+    return RegistrationCase.objects.filter(applicant=user, pk=case_id).prefetch_related("attachments").first()
+
+
+def compensation_applications_of(org: Organisation) -> QuerySet[CompensationApplication]:
+    return CompensationApplication.objects.filter(organisation=org).order_by("-created_at")

@@ -1,0 +1,771 @@
+"""Every write of the registry: registration cases, affiliations, API tokens, state compensation.
+
+Functions are named `<entity>_<action>(*, ..., by)`; they check permission, validate, write the
+audit trail (RegistrationEvent rows and django-simple-history) and run in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from omstallning.accounts.roles import Role
+
+from . import workflow
+from .models import (
+    AffiliationUpload,
+    ApiToken,
+    CompensationApplication,
+    CompensationRow,
+    EmployerAffiliation,
+    Organisation,
+    OrganisationMember,
+    RegistrationCase,
+    RegistrationEvent,
+    RegistrationPeriod,
+)
+from .selectors import normalize_employer_org_number, registered_during
+from .tabular import Table, TableError, column_index, parse_amount_ore, parse_date
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+def today() -> datetime.date:
+    return timezone.now().astimezone(STOCKHOLM).date()
+
+
+def is_officer(user) -> bool:
+    return bool(user and user.is_authenticated and (user.has_role(Role.CASE_OFFICER) or user.is_superuser))
+
+
+def _require_officer(user) -> None:
+    if not is_officer(user):
+        raise PermissionDenied(_("Only case officers may do this."))
+
+
+def _require_member(user, organisation: Organisation) -> None:
+    if not OrganisationMember.objects.filter(user=user, organisation=organisation).exists():
+        raise PermissionDenied(_("You do not act for this organisation."))
+
+
+# --- registration cases ---------------------------------------------------------------------
+
+REQUIRED_FOR_SUBMISSION = [
+    "name",
+    "org_number",
+    "contact_name",
+    "contact_email",
+    "principal",
+    "board_members",
+    "ceo",
+    "covered_group",
+    "prerequisite_a",
+    "prerequisite_b",
+    "prerequisite_c",
+    "prerequisite_d",
+    "prerequisite_e",
+    "correspondence",
+]
+
+
+def _transition(case: RegistrationCase, action: str, by, note: str = "") -> None:
+    """Move `case` by `action` (workflow.TRANSITIONS) and write the audit event."""
+    try:
+        target = workflow.target_state(action, case.state)
+    except workflow.TransitionNotAllowed:
+        raise ValidationError(
+            _("This cannot be done to a case in the state “%(state)s”.") % {"state": case.get_state_display()}
+        ) from None
+    RegistrationEvent.objects.create(case=case, from_state=case.state, to_state=target, by=by, note=note)
+    case.state = target
+
+
+def _locked(case: RegistrationCase) -> RegistrationCase:
+    return RegistrationCase.objects.select_for_update().get(pk=case.pk)
+
+
+def registration_case_create(*, by) -> RegistrationCase:
+    return RegistrationCase.objects.create(applicant=by)
+
+
+def registration_case_update(*, case: RegistrationCase, data: dict, by) -> RegistrationCase:
+    """Save the applicant's draft (any subset of the fields); allowed while editable."""
+    if case.applicant_id != by.pk:
+        raise PermissionDenied
+    if case.state not in workflow.EDITABLE_STATES:
+        raise ValidationError(_("The application can no longer be changed."))
+    if data.get("org_number"):
+        normalized = normalize_employer_org_number(data["org_number"])
+        if normalized is None:
+            raise ValidationError({"org_number": _("Enter a valid organisation number (NNNNNN-NNNN).")})
+        data = {**data, "org_number": normalized}
+    for name, value in data.items():
+        setattr(case, name, value)
+    case.save()
+    return case
+
+
+def registration_case_missing(case: RegistrationCase) -> list[str]:
+    """The fields that must be filled in before the case can be submitted."""
+    return [name for name in REQUIRED_FOR_SUBMISSION if not str(getattr(case, name) or "").strip()]
+
+
+@transaction.atomic
+def registration_case_submit(*, case: RegistrationCase, by) -> RegistrationCase:
+    case = _locked(case)
+    if case.applicant_id != by.pk:
+        raise PermissionDenied
+    missing = registration_case_missing(case)
+    if missing:
+        raise ValidationError({name: _("This must be filled in before the application is sent.") for name in missing})
+    _transition(case, "submit", by)
+    case.submitted_at = timezone.now()
+    case.save()
+    return case
+
+
+@transaction.atomic
+def registration_case_request_completion(*, case: RegistrationCase, what: str, by) -> RegistrationCase:
+    _require_officer(by)
+    if not what.strip():
+        raise ValidationError({"what": _("Say what must be completed.")})
+    case = _locked(case)
+    _transition(case, "request_completion", by, note=what)
+    case.completion_request = what
+    case.save()
+    return case
+
+
+@transaction.atomic
+def registration_case_register(
+    *, case: RegistrationCase, registered_from: datetime.date, decision_number: str, by
+) -> RegistrationCase:
+    """Register the organisation from `registered_from` (LGOK 14 §): a new registration period."""
+    _require_officer(by)
+    if not decision_number.strip():
+        raise ValidationError({"decision_number": _("Enter the decision number.")})
+    case = _locked(case)
+    _transition(case, "register", by, note=f"{registered_from.isoformat()} {decision_number}")
+    organisation = case.organisation or Organisation.objects.filter(org_number=case.org_number).first()
+    if organisation is None:
+        organisation = Organisation(org_number=case.org_number)
+    if RegistrationPeriod.objects.filter(organisation_id=organisation.pk, deregistered_on__isnull=True).exists():
+        raise ValidationError(_("The organisation is already registered."))
+    if (
+        organisation.pk
+        and RegistrationPeriod.objects.filter(organisation=organisation, deregistered_on__gt=registered_from).exists()
+    ):
+        raise ValidationError({"registered_from": _("The date overlaps an earlier registration period.")})
+    organisation.name = case.name
+    organisation.website = case.website
+    organisation.covered_group = case.covered_group
+    organisation.administration_company = case.administration_company
+    try:
+        with transaction.atomic():
+            organisation.save()
+    except IntegrityError:
+        raise ValidationError({"name": _("Another organisation already has this name.")}) from None
+    RegistrationPeriod.objects.create(
+        organisation=organisation, case=case, registered_from=registered_from, decision_number=decision_number
+    )
+    OrganisationMember.objects.get_or_create(
+        organisation=organisation, user=case.applicant, defaults={"is_admin": True}
+    )
+    case.organisation = organisation
+    case.decision_number = decision_number
+    case.decided_at = timezone.now()
+    case.save()
+    return case
+
+
+@transaction.atomic
+def registration_case_refuse(*, case: RegistrationCase, reasons: str, decision_number: str = "", by):
+    _require_officer(by)
+    if not reasons.strip():
+        raise ValidationError({"reasons": _("Give the reasons for the refusal.")})
+    case = _locked(case)
+    _transition(case, "refuse", by, note=reasons)
+    case.refusal_reasons = reasons
+    case.decision_number = decision_number
+    case.decided_at = timezone.now()
+    case.save()
+    return case
+
+
+@transaction.atomic
+def registration_case_deregister(
+    *, case: RegistrationCase, deregistered_on: datetime.date, decision_number: str, reason: str = "", by
+) -> RegistrationCase:
+    """Deregister (LGOK 15 §): the period ends; `deregistered_on` is the first day outside it."""
+    _require_officer(by)
+    case = _locked(case)
+    _transition(case, "deregister", by, note=f"{deregistered_on.isoformat()} {decision_number} {reason}".strip())
+    period = RegistrationPeriod.objects.select_for_update().get(case=case)
+    if deregistered_on <= period.registered_from:
+        raise ValidationError({"deregistered_on": _("The date must be after the registration date.")})
+    period.deregistered_on = deregistered_on
+    period.deregistration_decision_number = decision_number
+    period.deregistration_reason = reason
+    period.save()
+    case.save()
+    return case
+
+
+def organisation_register_directly(
+    *, organisation: Organisation, registered_from: datetime.date, decision_number: str = "", by=None
+) -> RegistrationPeriod:
+    """A registration period without an online case (organisations registered before the portal)."""
+    period, _created = RegistrationPeriod.objects.get_or_create(
+        organisation=organisation,
+        registered_from=registered_from,
+        defaults={"decision_number": decision_number},
+    )
+    return period
+
+
+# --- employer affiliations -------------------------------------------------------------------
+
+AFFILIATION_COLUMNS = {
+    "org_number": ("organisationsnummer", "orgnr", "org_number", "organisation_number"),
+    "name": ("namn", "name", "arbetsgivare", "employer_name"),
+    "valid_from": ("giltig_fran", "giltig_från", "fran", "från", "valid_from"),
+    "valid_to": ("giltig_till", "till", "valid_to"),
+}
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class UploadResult:
+    ok: bool
+    errors: list[RowError] = field(default_factory=list)
+    upload: AffiliationUpload | None = None
+    count: int = 0
+
+
+@dataclass
+class AffiliationRow:
+    row: int
+    org_number: str
+    name: str
+    valid_from: datetime.date
+    valid_to: datetime.date | None
+
+
+def _overlaps(a_from, a_to, b_from, b_to) -> bool:
+    return (b_to is None or a_from <= b_to) and (a_to is None or b_from <= a_to)
+
+
+def validate_affiliation_records(records: list[dict]) -> tuple[list[AffiliationRow], list[RowError]]:
+    """Validate dicts {row, org_number, name, valid_from, valid_to} (strings); errors name row and column."""
+    rows, errors = [], []
+    for rec in records:
+        n = rec["row"]
+        bad = False
+        orgnr = normalize_employer_org_number(rec.get("org_number") or "")
+        if orgnr is None:
+            errors.append(RowError(n, "org_number", _("Not a valid organisation number (NNNNNN-NNNN).")))
+            bad = True
+        name = (rec.get("name") or "").strip()
+        if not name:
+            errors.append(RowError(n, "name", _("The employer's name is missing.")))
+            bad = True
+        elif len(name) > 200:
+            errors.append(RowError(n, "name", _("The name is longer than 200 characters.")))
+            bad = True
+        valid_from = valid_to = None
+        try:
+            valid_from = parse_date(rec.get("valid_from") or "")
+        except ValueError:
+            errors.append(RowError(n, "valid_from", _("Not a date (YYYY-MM-DD).")))
+            bad = True
+        if (rec.get("valid_to") or "").strip():
+            try:
+                valid_to = parse_date(rec["valid_to"])
+            except ValueError:
+                errors.append(RowError(n, "valid_to", _("Not a date (YYYY-MM-DD).")))
+                bad = True
+        if valid_from and valid_to and valid_to < valid_from:
+            errors.append(RowError(n, "valid_to", _("The end date is before the start date.")))
+            bad = True
+        if not bad:
+            rows.append(AffiliationRow(n, orgnr, name, valid_from, valid_to))
+    # overlaps inside the list itself
+    by_orgnr: dict[str, list[AffiliationRow]] = {}
+    for r in rows:
+        by_orgnr.setdefault(r.org_number, []).append(r)
+    for group in by_orgnr.values():
+        if len(group) < 2:
+            continue
+        group.sort(key=lambda r: r.valid_from)
+        for prev, cur in zip(group, group[1:], strict=False):
+            if _overlaps(prev.valid_from, prev.valid_to, cur.valid_from, cur.valid_to):
+                errors.append(
+                    RowError(
+                        cur.row,
+                        "valid_from",
+                        _("The dates overlap row %(other)s for the same employer.") % {"other": prev.row},
+                    )
+                )
+    return rows, errors
+
+
+def _cross_organisation_overlaps(organisation: Organisation, rows: list[AffiliationRow]) -> list[RowError]:
+    """Rows that overlap another organisation's affiliation for the same employer (R-5.2 a)."""
+    errors = []
+    orgnrs = sorted({r.org_number for r in rows})
+    others: dict[str, list] = {}
+    for start in range(0, len(orgnrs), 5000):
+        chunk = orgnrs[start : start + 5000]
+        for aff in (
+            EmployerAffiliation.objects.filter(employer_org_number__in=chunk)
+            .exclude(organisation=organisation)
+            .select_related("organisation")
+            .only("employer_org_number", "valid_from", "valid_to", "organisation__name")
+        ):
+            others.setdefault(aff.employer_org_number, []).append(aff)
+    for r in rows:
+        for aff in others.get(r.org_number, ()):
+            if _overlaps(r.valid_from, r.valid_to, aff.valid_from, aff.valid_to):
+                errors.append(
+                    RowError(
+                        r.row,
+                        "org_number",
+                        _(
+                            "%(employer)s is already affiliated with %(other)s from %(from)s to %(to)s; "
+                            "it cannot be affiliated with %(this)s on overlapping dates."
+                        )
+                        % {
+                            "employer": r.org_number,
+                            "other": aff.organisation.name,
+                            "from": aff.valid_from.isoformat(),
+                            "to": aff.valid_to.isoformat() if aff.valid_to else "…",
+                            "this": organisation.name,
+                        },
+                    )
+                )
+                break
+    return errors
+
+
+def affiliations_records_from_table(table: Table) -> tuple[list[dict], list[RowError]]:
+    idx = {key: column_index(table.header, aliases) for key, aliases in AFFILIATION_COLUMNS.items()}
+    missing = [key for key in ("org_number", "name", "valid_from") if idx[key] is None]
+    if missing:
+        return [], [
+            RowError(
+                1,
+                key,
+                _("The column is missing (expected one of: %(names)s).")
+                % {"names": ", ".join(AFFILIATION_COLUMNS[key])},
+            )
+            for key in missing
+        ]
+
+    def cell(row, key):
+        i = idx[key]
+        return row[i] if i is not None and i < len(row) else ""
+
+    records = [
+        {"row": n, **{key: cell(row, key) for key in AFFILIATION_COLUMNS}}
+        for n, row in enumerate(table.rows, start=2)
+        if any(c.strip() for c in row)
+    ]
+    return records, []
+
+
+def affiliations_replace(
+    *, organisation: Organisation, records: list[dict], source: str, file_name: str = "", by
+) -> UploadResult:
+    """Replace the organisation's whole employer list with `records`: all of it, or nothing."""
+    _require_member(by, organisation)
+    rows, errors = validate_affiliation_records(records)
+    if not errors:
+        errors = _cross_organisation_overlaps(organisation, rows)
+    if errors:
+        errors.sort(key=lambda e: (e.row, e.column))
+        return UploadResult(ok=False, errors=errors)
+    try:
+        with transaction.atomic():
+            upload = AffiliationUpload.objects.create(
+                organisation=organisation, uploaded_by=by, source=source, file_name=file_name, row_count=len(rows)
+            )
+            EmployerAffiliation.objects.filter(organisation=organisation).delete()
+            EmployerAffiliation.objects.bulk_create(
+                [
+                    EmployerAffiliation(
+                        organisation=organisation,
+                        employer_org_number=r.org_number,
+                        employer_name=r.name,
+                        valid_from=r.valid_from,
+                        valid_to=r.valid_to,
+                        upload=upload,
+                    )
+                    for r in rows
+                ],
+                batch_size=5000,
+            )
+    except IntegrityError:
+        # the exclusion constraint caught an overlap written concurrently by another organisation
+        return UploadResult(
+            ok=False,
+            errors=[RowError(0, "org_number", _("Another organisation changed its list meanwhile; try again."))],
+        )
+    return UploadResult(ok=True, upload=upload, count=len(rows))
+
+
+def affiliations_upload(*, organisation: Organisation, file_name: str, data: bytes, by) -> UploadResult:
+    """An uploaded CSV or XLSX file with the columns organisationsnummer, namn, giltig_fran, giltig_till."""
+    _require_member(by, organisation)
+    from .tabular import read_table
+
+    try:
+        table = read_table(file_name, data)
+    except TableError as exc:
+        return UploadResult(ok=False, errors=[RowError(0, "file", str(exc))])
+    records, errors = affiliations_records_from_table(table)
+    if errors:
+        return UploadResult(ok=False, errors=errors)
+    return affiliations_replace(
+        organisation=organisation, records=records, source=table.kind, file_name=file_name, by=by
+    )
+
+
+# --- API tokens --------------------------------------------------------------------------------
+
+
+def hash_key(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def api_token_create(*, organisation: Organisation, name: str, by) -> tuple[ApiToken, str]:
+    """A new token; the raw key is returned once and only its sha256 is stored."""
+    _require_member(by, organisation)
+    raw = "omst_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        organisation=organisation, name=name or "API", key_hash=hash_key(raw), prefix=raw[:12], created_by=by
+    )
+    return token, raw
+
+
+def api_token_revoke(*, token: ApiToken, by) -> None:
+    _require_member(by, token.organisation)
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+
+
+# --- state compensation (R-5.10 to R-5.14) ---------------------------------------------------
+
+COMPENSATION_START = datetime.date(2022, 10, 1)  # R-5.10
+CAP_NUMERATOR, CAP_DENOMINATOR = 15, 10_000  # 0.15 % (R-5.11)
+
+COMPENSATION_COLUMNS = {
+    "org_number": ("organisationsnummer", "orgnr", "org_number"),
+    "fees_paid": ("avgifter", "betalda_avgifter", "fees_paid", "fees"),
+    "payroll_base": ("lonesumma", "lönesumma", "underlag", "payroll_base"),
+}
+
+REFUSAL_NOT_AFFILIATED = "not_affiliated"
+REFUSAL_DUPLICATE = "duplicate"
+REFUSAL_OFFICER = "officer_exception"
+
+
+def compensation_amount_sek(fees_paid_ore: int, payroll_base_ore: int) -> int:
+    """min(fees paid, 0.15 % of the payroll base) in whole kronor, rounded down; integers only."""
+    cap_ore = payroll_base_ore * CAP_NUMERATOR // CAP_DENOMINATOR
+    return min(fees_paid_ore, cap_ore) // 100
+
+
+def application_deadline(year: int) -> datetime.date:
+    """Applications for year N are due by 30 September of N + 1 (R-5.13)."""
+    return datetime.date(year + 1, 9, 30)
+
+
+class CompensationRefused(ValidationError):
+    pass
+
+
+@dataclass
+class CompensationResult:
+    ok: bool
+    errors: list[RowError] = field(default_factory=list)
+    application: CompensationApplication | None = None
+
+
+def compensation_records_from_table(table: Table) -> tuple[list[tuple], list[RowError]]:
+    idx = {key: column_index(table.header, aliases) for key, aliases in COMPENSATION_COLUMNS.items()}
+    missing = [key for key, i in idx.items() if i is None]
+    if missing:
+        return [], [
+            RowError(
+                1,
+                key,
+                _("The column is missing (expected one of: %(names)s).")
+                % {"names": ", ".join(COMPENSATION_COLUMNS[key])},
+            )
+            for key in missing
+        ]
+    io_, if_, ip = idx["org_number"], idx["fees_paid"], idx["payroll_base"]
+    width = max(io_, if_, ip) + 1
+    records = []
+    for n, row in enumerate(table.rows, start=2):
+        if len(row) < width:
+            if not any(c.strip() for c in row):
+                continue
+            row = row + [""] * (width - len(row))
+        records.append((n, row[io_], row[if_], row[ip]))
+    return records, []
+
+
+def _validate_compensation_rows(records: list[tuple]) -> tuple[list[tuple], list[RowError]]:
+    """(row, orgnr, fees_ore, payroll_ore) per valid record, and the row errors."""
+    parsed, errors = [], []
+    append, err = parsed.append, errors.append
+    for n, orgnr_text, fees_text, payroll_text in records:
+        orgnr = normalize_employer_org_number(orgnr_text)
+        if orgnr is None:
+            err(RowError(n, "org_number", _("Not a valid organisation number (NNNNNN-NNNN).")))
+        try:
+            fees = parse_amount_ore(fees_text)
+        except ValueError:
+            err(RowError(n, "fees_paid", _("Not an amount in kronor (for example 12345 or 12345,50).")))
+            fees = None
+        try:
+            payroll = parse_amount_ore(payroll_text)
+        except ValueError:
+            err(RowError(n, "payroll_base", _("Not an amount in kronor (for example 12345 or 12345,50).")))
+            payroll = None
+        if orgnr is not None and fees is not None and payroll is not None:
+            append((n, orgnr, fees, payroll))
+    return parsed, errors
+
+
+def _affiliated_during(organisation: Organisation, year: int) -> set[str]:
+    start = max(datetime.date(year, 1, 1), COMPENSATION_START)
+    end = datetime.date(year, 12, 31)
+    return set(
+        EmployerAffiliation.objects.filter(organisation=organisation, valid_from__lte=end)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=start))
+        .values_list("employer_org_number", flat=True)
+    )
+
+
+def _already_claimed(year: int, orgnrs: set[str]) -> set[str]:
+    claimed = set(
+        CompensationRow.objects.filter(year=year, status=CompensationRow.Status.ACCEPTED).values_list(
+            "employer_org_number", flat=True
+        )
+    )
+    return claimed & orgnrs
+
+
+def _store_rows(rows: list[CompensationRow]) -> None:
+    """Insert many rows: COPY on Postgres, bulk_create elsewhere."""
+    if connection.vendor != "postgresql":
+        CompensationRow.objects.bulk_create(rows, batch_size=2000)
+        return
+    columns = (
+        "application_id",
+        "row_number",
+        "employer_org_number",
+        "year",
+        "fees_paid_ore",
+        "payroll_base_ore",
+        "computed_sek",
+        "status",
+        "refusal_code",
+        "refusal_note",
+    )
+    table = CompensationRow._meta.db_table
+    with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for r in rows:
+            copy.write_row(
+                (
+                    r.application_id,
+                    r.row_number,
+                    r.employer_org_number,
+                    r.year,
+                    r.fees_paid_ore,
+                    r.payroll_base_ore,
+                    r.computed_sek,
+                    r.status,
+                    r.refusal_code,
+                    r.refusal_note,
+                )
+            )
+
+
+def compensation_file(
+    *,
+    organisation: Organisation,
+    year: int,
+    records: list[tuple],
+    by,
+    kind: str = CompensationApplication.Kind.COLLECTIVE,
+    file_name: str = "",
+    filed_on: datetime.date | None = None,
+) -> CompensationResult:
+    """File an application for year `year`; `records` are (row, orgnr, fees, payroll base) strings.
+
+    Malformed rows refuse the whole file (row errors). Valid rows are computed; an employer that
+    was not affiliated with the organisation during the year, or that is already claimed for the
+    year (in an earlier application or earlier in this file), gets a refused row.
+    """
+    if not is_officer(by):  # an individual application may be registered by a case officer
+        _require_member(by, organisation)
+    filed_on = filed_on or today()
+    if year < COMPENSATION_START.year or datetime.date(year, 12, 31) >= filed_on:
+        return CompensationResult(
+            ok=False, errors=[RowError(0, "year", _("Compensation can be applied for completed years from 2022."))]
+        )
+    if filed_on > application_deadline(year):
+        return CompensationResult(
+            ok=False,
+            errors=[
+                RowError(
+                    0,
+                    "year",
+                    _("Applications for %(year)s had to be filed by %(deadline)s.")
+                    % {"year": year, "deadline": application_deadline(year).isoformat()},
+                )
+            ],
+        )
+    if not registered_during(
+        organisation, max(datetime.date(year, 1, 1), COMPENSATION_START), datetime.date(year, 12, 31)
+    ):
+        return CompensationResult(
+            ok=False,
+            errors=[RowError(0, "year", _("The organisation was not registered during %(year)s.") % {"year": year})],
+        )
+    if kind == CompensationApplication.Kind.INDIVIDUAL and len(records) != 1:
+        return CompensationResult(ok=False, errors=[RowError(0, "file", _("An individual application has one row."))])
+    parsed, errors = _validate_compensation_rows(records)
+    if errors:
+        return CompensationResult(ok=False, errors=errors)
+    if not parsed:
+        return CompensationResult(ok=False, errors=[RowError(0, "file", _("The file has no rows."))])
+
+    with transaction.atomic():
+        # one application per organisation and year at a time: serialise on the organisation row
+        Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+        affiliated = _affiliated_during(organisation, year)
+        claimed = _already_claimed(year, {p[1] for p in parsed})
+        application = CompensationApplication.objects.create(
+            organisation=organisation, kind=kind, year=year, filed_by=by, filed_on=filed_on, file_name=file_name
+        )
+        app_id = application.pk
+        rows = []
+        seen = set()
+        total = refused = 0
+        accepted_status, refused_status = CompensationRow.Status.ACCEPTED, CompensationRow.Status.REFUSED
+        for n, orgnr, fees, payroll in parsed:
+            computed = min(fees, payroll * CAP_NUMERATOR // CAP_DENOMINATOR) // 100
+            if orgnr not in affiliated:
+                status, code = refused_status, REFUSAL_NOT_AFFILIATED
+            elif orgnr in claimed or orgnr in seen:
+                status, code = refused_status, REFUSAL_DUPLICATE
+            else:
+                status, code = accepted_status, ""
+                seen.add(orgnr)
+                total += computed
+            if code:
+                refused += 1
+            rows.append(
+                CompensationRow(
+                    application_id=app_id,
+                    row_number=n,
+                    employer_org_number=orgnr,
+                    year=year,
+                    fees_paid_ore=fees,
+                    payroll_base_ore=payroll,
+                    computed_sek=computed,
+                    status=status,
+                    refusal_code=code,
+                    refusal_note="",
+                )
+            )
+        _store_rows(rows)
+        application.row_count = len(rows)
+        application.refused_count = refused
+        application.total_computed = total
+        application.save(update_fields=["row_count", "refused_count", "total_computed"])
+    return CompensationResult(ok=True, application=application)
+
+
+def compensation_upload(
+    *, organisation: Organisation, year: int, file_name: str, data: bytes, by, filed_on=None
+) -> CompensationResult:
+    from .tabular import read_table
+
+    try:
+        table = read_table(file_name, data)
+    except TableError as exc:
+        return CompensationResult(ok=False, errors=[RowError(0, "file", str(exc))])
+    records, errors = compensation_records_from_table(table)
+    if errors:
+        return CompensationResult(ok=False, errors=errors)
+    return compensation_file(
+        organisation=organisation, year=year, records=records, by=by, file_name=file_name, filed_on=filed_on
+    )
+
+
+@transaction.atomic
+def compensation_decide(
+    *, application: CompensationApplication, decision_number: str, exceptions: dict[str, str], by
+) -> CompensationApplication:
+    """Decide the application as a whole; `exceptions` {orgnr: reason} refuses those rows."""
+    _require_officer(by)
+    application = CompensationApplication.objects.select_for_update().get(pk=application.pk)
+    if application.state != CompensationApplication.State.SUBMITTED:
+        raise ValidationError(_("The application is already decided."))
+    if not decision_number.strip():
+        raise ValidationError({"decision_number": _("Enter the decision number.")})
+    normalized = {}
+    for orgnr, reason in exceptions.items():
+        n = normalize_employer_org_number(orgnr)
+        if n is None:
+            raise ValidationError(
+                {"exceptions": _("%(value)s is not a valid organisation number.") % {"value": orgnr}}
+            )
+        normalized[n] = reason
+    if normalized:
+        rows = application.rows.filter(
+            employer_org_number__in=list(normalized), status=CompensationRow.Status.ACCEPTED
+        )
+        found = {r.employer_org_number: r for r in rows}
+        unknown = sorted(set(normalized) - set(found))
+        if unknown:
+            raise ValidationError(
+                {"exceptions": _("Not an accepted row of this application: %(list)s") % {"list": ", ".join(unknown)}}
+            )
+        for orgnr, row in found.items():
+            row.status = CompensationRow.Status.REFUSED
+            row.refusal_code = REFUSAL_OFFICER
+            row.refusal_note = normalized[orgnr]
+        CompensationRow.objects.bulk_update(found.values(), ["status", "refusal_code", "refusal_note"])
+    accepted = application.rows.filter(status=CompensationRow.Status.ACCEPTED)
+    application.total_granted = sum(accepted.values_list("computed_sek", flat=True))
+    application.refused_count = application.rows.filter(status=CompensationRow.Status.REFUSED).count()
+    application.state = CompensationApplication.State.DECIDED
+    application.decision_number = decision_number
+    application.decided_by = by
+    application.decided_at = timezone.now()
+    application.save()
+    return application
