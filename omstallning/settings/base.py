@@ -42,6 +42,9 @@ THIRD_PARTY_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
 ]
 LOCAL_APPS = [
     "omstallning.accounts",
@@ -50,6 +53,7 @@ LOCAL_APPS = [
     "registry",
     "applications",
     "advisors",
+    "applications.yttrande",
     "statistics",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
@@ -58,6 +62,13 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:dashboard"
 LOGOUT_REDIRECT_URL = "core:home"
+# Staff log in with a password (axes counts failures) and, when PORTAL_STAFF_OTP_REQUIRED, a TOTP
+# code (django-otp); applicants with e-legitimation through the OIDC broker (docs/security.md).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "omstallning.accounts.oidc.PortalOIDCBackend",
+]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -71,6 +82,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "omstallning.accounts.middleware.SessionTimeoutMiddleware",
+    "omstallning.accounts.middleware.StaffSecondFactorMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "omstallning.urls"
@@ -100,11 +115,16 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # psycopg 3 with Django's built-in pool (psycopg_pool); persistent connections must then be
     # off (CONN_MAX_AGE=0). Size: gunicorn workers x max_size stays below max_connections.
+    from psycopg_pool import ConnectionPool
+
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=1),
         "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=8),
         "timeout": env.int("DATABASE_POOL_TIMEOUT", default=10),
+        # a connection that Postgres dropped (restart, pg_terminate_backend) is replaced before
+        # use, so requests recover without a restart of the web server
+        "check": ConnectionPool.check_connection,
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -148,6 +168,10 @@ CELERY_BEAT_SCHEDULE = {
     "core-heartbeat": {
         "task": "omstallning.core.tasks.heartbeat",
         "schedule": crontab(minute="*/5"),
+    },
+    "core-apply-retention-schedule": {
+        "task": "omstallning.core.tasks.apply_retention_schedule",
+        "schedule": crontab(hour=2, minute=15),
     },
 }
 
@@ -244,6 +268,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Every API view is rate limited per client (omstallning.core.ratelimit, PORTAL_API_RATE).
+    "DEFAULT_THROTTLE_CLASSES": ["omstallning.core.ratelimit.PortalAPIThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
 SPECTACULAR_SETTINGS = {
@@ -273,3 +299,55 @@ LOGGING = {
 
 # --- portal --------------------------------------------------------------------------------
 PORTAL_NAME = "Omställningsportalen"
+
+# --- statistics (docs/statistics.md) -------------------------------------------------------
+# Secret key of the pseudonym (HMAC-SHA256) that replaces the personnummer in statistics rows.
+# Required in production (`check --deploy` fails on the development default); never change it
+# once data exists, or the same person gets a new pseudonym.
+STATISTICS_PSEUDONYM_KEY = env("STATISTICS_PSEUDONYM_KEY", default="development-only-statistics-pseudonym-key")
+STATISTICS_MAX_UPLOAD_MB = env.int("STATISTICS_MAX_UPLOAD_MB", default=256)
+
+# --- trust: log-in, sessions, rate limits, uploads (docs/security.md) ----------------------
+# Sessions end after 30 minutes idle and 12 hours in total (SessionTimeoutMiddleware).
+SESSION_COOKIE_AGE = 12 * 60 * 60
+PORTAL_SESSION_IDLE_TIMEOUT = env.int("PORTAL_SESSION_IDLE_TIMEOUT", default=30 * 60)
+PORTAL_SESSION_ABSOLUTE_TIMEOUT = SESSION_COOKIE_AGE
+# Staff (every role but applicant) must pass a TOTP second factor after the password.
+PORTAL_STAFF_OTP_REQUIRED = env.bool("PORTAL_STAFF_OTP_REQUIRED", default=False)
+OTP_TOTP_ISSUER = PORTAL_NAME
+# django-axes: five failed passwords lock the account (by username) for 30 minutes.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = 0.5  # hours
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# Rate limits (omstallning.core.ratelimit) count in the cache; off only in the test settings.
+PORTAL_RATELIMIT_ENABLED = env.bool("PORTAL_RATELIMIT_ENABLED", default=True)
+PORTAL_API_RATE = env("PORTAL_API_RATE", default="600/h")
+# Number of reverse proxies in front of the portal that append to X-Forwarded-For (0: none).
+PORTAL_TRUSTED_PROXY_COUNT = env.int("PORTAL_TRUSTED_PROXY_COUNT", default=0)
+# ClamAV (clamd): a Unix socket path or host[:port]; unset means uploads are not virus-scanned.
+CLAMD_SOCKET = env("CLAMD_SOCKET", default="")
+CLAMD_HOST = env("CLAMD_HOST", default="")
+CLAMD_PORT = env.int("CLAMD_PORT", default=3310)
+CLAMD_TIMEOUT = env.int("CLAMD_TIMEOUT", default=30)
+
+# e-legitimation (BankID, Freja eID) through an OpenID Connect broker (mozilla-django-oidc).
+# Unset OIDC_RP_CLIENT_ID means the broker is not configured and the button is not offered.
+OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_OP_DISCOVERY_ENDPOINT = env("OIDC_OP_DISCOVERY_ENDPOINT", default="")
+OIDC_OP_ISSUER = env("OIDC_OP_ISSUER", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_RP_SIGN_ALGO = env("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", default="openid profile")
+OIDC_PERSONNUMMER_CLAIMS = env.list("OIDC_PERSONNUMMER_CLAIMS", default=["personal_identity_number", "ssn"])
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"
+OIDC_CREATE_USER = True
