@@ -173,6 +173,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "omstallning.core.tasks.apply_retention_schedule",
         "schedule": crontab(hour=2, minute=15),
     },
+    "applications-sweep-drafts": {
+        "task": "applications.tasks.sweep_drafts",
+        "schedule": crontab(hour=3, minute=10),
+    },
 }
 
 # --- passwords -----------------------------------------------------------------------------

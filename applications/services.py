@@ -1,0 +1,683 @@
+"""Every write of the applications app: drafts, attachments, submission and the case workflow.
+
+Functions are named `<entity>_<action>(*, ..., by)`. They check permission, validate, write the
+case history and enqueue tasks on commit. `application_transition` is the only place that changes
+an application's status, and it follows the table in `workflow.py`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import importlib
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from omstallning.accounts.roles import Role
+
+from . import workflow
+from .models import (
+    Application,
+    Attachment,
+    AttachmentKind,
+    CaseEvent,
+    Decision,
+    Draft,
+    HealthDetails,
+    Message,
+    MessageDirection,
+    Outcome,
+    Priority,
+    ReferenceCounter,
+    Service,
+    Situation,
+    Status,
+)
+
+logger = logging.getLogger(__name__)
+
+ADVISOR_TASK = "advisors.tasks.assign_advisor"
+DRAFT_RETENTION_DAYS = 30
+DRAFT_REMINDER_DAYS_BEFORE = 7
+
+
+def handling_days() -> int:
+    return getattr(settings, "APPLICATIONS_HANDLING_DAYS", 14)
+
+
+class ConcurrentDecision(Exception):
+    """Another officer changed the case first; the caller must reload and try again."""
+
+
+class TransitionNotAllowed(Exception):
+    """The case's status does not allow this transition."""
+
+
+# --- drafts --------------------------------------------------------------------------------
+def draft_create(*, service: str, by) -> Draft:
+    if service not in Service.values:
+        raise ValidationError({"service": _("Choose a service.")})
+    return Draft.objects.create(applicant=by, service=service)
+
+
+def draft_save_step(*, draft: Draft, step: str, data: dict[str, Any], by) -> Draft:
+    """Stores one step's cleaned data (JSON-safe) and marks the draft active."""
+    if draft.applicant_id != by.pk:
+        raise PermissionDenied
+    draft.data = {**draft.data, step: data}
+    draft.last_activity_at = timezone.now()
+    draft.reminder_sent_at = None
+    draft.save(update_fields=["data", "last_activity_at", "reminder_sent_at"])
+    return draft
+
+
+def draft_touch(*, draft: Draft) -> None:
+    Draft.objects.filter(pk=draft.pk).update(last_activity_at=timezone.now(), reminder_sent_at=None)
+
+
+def health_details_save(*, draft: Draft, special_needs: bool, description: str, by) -> HealthDetails:
+    """Health details are stored apart from the draft's JSON (sensitive personal data)."""
+    if draft.applicant_id != by.pk:
+        raise PermissionDenied
+    with transaction.atomic():
+        health, _created = HealthDetails.objects.update_or_create(
+            draft=draft, defaults={"special_needs": special_needs, "description": description}
+        )
+        draft_save_step(draft=draft, step="health", data={"completed": True}, by=by)
+    return health
+
+
+def draft_delete(*, draft: Draft, by) -> None:
+    if draft.applicant_id != by.pk:
+        raise PermissionDenied
+    for attachment in draft.attachments.filter(application__isnull=True):
+        attachment_delete(attachment=attachment, by=by)
+    draft.delete()
+
+
+def drafts_sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Daily: remind owners of drafts inactive for 23 days, delete drafts inactive for 30 days."""
+    now = now or timezone.now()
+    purge_before = now - datetime.timedelta(days=DRAFT_RETENTION_DAYS)
+    remind_before = now - datetime.timedelta(days=DRAFT_RETENTION_DAYS - DRAFT_REMINDER_DAYS_BEFORE)
+    purged = 0
+    for draft in Draft.objects.filter(last_activity_at__lt=purge_before).select_related("applicant"):
+        with transaction.atomic():
+            for attachment in draft.attachments.filter(application__isnull=True):
+                attachment.file.delete(save=False)
+                attachment.delete()
+            draft.delete()
+        purged += 1
+    reminded = 0
+    candidates = Draft.objects.filter(
+        last_activity_at__lt=remind_before, last_activity_at__gte=purge_before, reminder_sent_at__isnull=True
+    ).select_related("applicant")
+    for draft in candidates:
+        # Claim the reminder first so that a second run never sends it twice.
+        claimed = Draft.objects.filter(pk=draft.pk, reminder_sent_at__isnull=True).update(reminder_sent_at=now)
+        if not claimed:
+            continue
+        _send_mail(
+            draft.applicant,
+            "applications/email/draft_reminder",
+            {"draft": draft, "delete_on": (draft.last_activity_at + datetime.timedelta(days=DRAFT_RETENTION_DAYS))},
+        )
+        reminded += 1
+    logger.info("draft sweep: %s reminded, %s deleted", reminded, purged)
+    return {"reminded": reminded, "purged": purged}
+
+
+# --- attachments ---------------------------------------------------------------------------
+_SIGNATURES = (
+    (b"%PDF-", "application/pdf", {"pdf"}),
+    (b"\xff\xd8\xff", "image/jpeg", {"jpg", "jpeg"}),
+    (b"\x89PNG\r\n\x1a\n", "image/png", {"png"}),
+)
+
+
+def sniff_content_type(head: bytes) -> str | None:
+    """The content type from the file's first bytes (magic numbers), or None if not allowed."""
+    for magic, content_type, _exts in _SIGNATURES:
+        if head.startswith(magic):
+            return content_type
+    return None
+
+
+def validate_upload(upload) -> str:
+    """Checks size, extension and content. Returns the sniffed content type."""
+    name = getattr(upload, "name", "") or ""
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    allowed_exts = {e for _m, _c, exts in _SIGNATURES for e in exts}
+    if ext not in allowed_exts:
+        raise ValidationError(_("The file “%(name)s” must be a PDF, JPEG or PNG file.") % {"name": name}, "type")
+    if upload.size > Attachment.MAX_SIZE:
+        raise ValidationError(_("The file “%(name)s” is larger than 10 MB.") % {"name": name}, "size")
+    if upload.size == 0:
+        raise ValidationError(_("The file “%(name)s” is empty.") % {"name": name}, "empty")
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    content_type = sniff_content_type(head)
+    if content_type is None:
+        raise ValidationError(_("The file “%(name)s” is not a PDF, JPEG or PNG file.") % {"name": name}, "content")
+    expected_exts = next(exts for _m, c, exts in _SIGNATURES if c == content_type)
+    if ext not in expected_exts:
+        raise ValidationError(
+            _("The content of the file “%(name)s” does not match its extension.") % {"name": name}, "mismatch"
+        )
+    return content_type
+
+
+def attachment_add(
+    *, upload, kind: str, by, draft: Draft | None = None, application: Application | None = None, message=None
+) -> Attachment:
+    if draft is not None and draft.applicant_id != by.pk:
+        raise PermissionDenied
+    if application is not None and application.applicant_id != by.pk:
+        raise PermissionDenied
+    if kind not in AttachmentKind.values:
+        raise ValidationError({"kind": _("Choose what kind of document this is.")})
+    content_type = validate_upload(upload)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    attachment = Attachment(
+        owner=by,
+        draft=draft,
+        application=application,
+        message=message,
+        kind=kind,
+        original_name=(upload.name or "")[:200],
+        content_type=content_type,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+    )
+    attachment.file.save("upload", upload, save=False)
+    try:
+        attachment.save()
+    except Exception:
+        attachment.file.delete(save=False)
+        raise
+    if draft is not None:
+        draft_touch(draft=draft)
+    return attachment
+
+
+def attachment_delete(*, attachment: Attachment, by) -> None:
+    if attachment.owner_id != by.pk or attachment.application_id is not None:
+        raise PermissionDenied
+    storage, name = attachment.file.storage, attachment.file.name
+    attachment.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+# --- submission ----------------------------------------------------------------------------
+def _yes(value) -> bool:
+    return value in (True, "yes", "true", "1", 1)
+
+
+def eligibility_case(*, draft_data: dict, service: str, application_date: datetime.date, special_needs: bool) -> dict:
+    """The draft as a case in the eligibility CLI's input format (eligibility-cli.md)."""
+    about = draft_data.get("about", {})
+    emp = draft_data.get("employment", {})
+    history = draft_data.get("work_history", {})
+    situation = emp.get("situation")
+    employer = None
+    if situation != Situation.EGENFORETAGARE or emp.get("active_in_sweden") not in (None, ""):
+        employer = {
+            key: _yes(emp.get(key))
+            for key in (
+                "active_in_sweden",
+                "registered_with_skatteverket",
+                "kollektivavtal",
+                "finances_registered_organisation",
+            )
+        }
+    months = []
+    for row in history.get("months", []):
+        entry = {"month": row["month"], "skippable": bool(row.get("skippable_kind"))}
+        if row.get("hours") not in (None, ""):
+            entry["hours"] = row["hours"]
+        if row.get("income") not in (None, ""):
+            entry["income"] = row["income"]
+        months.append(entry)
+    case = {
+        "ruleset": "ooo",
+        "service": service,
+        "application_date": application_date.isoformat(),
+        "personnummer": about.get("personnummer"),
+        "situation": situation,
+        "employment_end_date": emp.get("employment_end_date") or None,
+        "employer": employer,
+        "was_ceo": _yes(emp.get("was_ceo")),
+        "employed_by_spouse": _yes(emp.get("employed_by_spouse")),
+        "illness_special_needs": bool(special_needs),
+        "months": months,
+    }
+    return case
+
+
+def _evaluate(case: dict) -> tuple[dict, int | None]:
+    """Stores the evaluation through eligibility.services when it exists, else runs the engine."""
+    try:
+        services = importlib.import_module("eligibility.services")
+        evaluation_create = services.evaluation_create
+    except (ImportError, AttributeError):
+        evaluation_create = None
+    if evaluation_create is not None:
+        evaluation = evaluation_create(case=case)
+        result = getattr(evaluation, "result", None)
+        if result is None and hasattr(evaluation, "as_dict"):
+            result = evaluation.as_dict()
+        return dict(result or {}), evaluation.pk
+    from eligibility.rules import evaluate_data
+
+    return evaluate_data(case), None
+
+
+def _next_reference(year: int) -> str:
+    ReferenceCounter.objects.get_or_create(year=year)
+    ReferenceCounter.objects.filter(year=year).update(last=F("last") + 1)
+    last = ReferenceCounter.objects.get(year=year).last
+    return f"OOO-{year}-{last:06d}"
+
+
+def priority_for(situation: str | None, end_date) -> int:
+    """D13: employment that ends or has ended comes first."""
+    if situation in (Situation.ANSTALLD, Situation.EGENFORETAGARE) and not end_date:
+        return Priority.EMPLOYED
+    return Priority.ENDING
+
+
+def _organisation_for_employer(org_number: str, on_date: datetime.date):
+    try:
+        selectors = importlib.import_module("registry.selectors")
+        lookup = selectors.organisation_for_employer
+    except (ImportError, AttributeError):
+        return None
+    try:
+        return lookup(org_number=org_number, on_date=on_date)
+    except Exception:  # the registry is a help for the officer, never a reason to lose a submit
+        logger.exception("registry lookup failed")
+        return None
+
+
+@dataclass
+class SubmitResult:
+    application: Application
+    created: bool
+
+
+def application_submit(*, token, by) -> SubmitResult:
+    """Turns the draft with this token into an application, exactly once.
+
+    A second submit of the same draft (two tabs, back button, double click) finds the draft gone
+    and returns the application made by the first; the unique `source_token` guarantees it.
+    """
+    existing = Application.objects.filter(source_token=token, applicant=by).first()
+    if existing is not None:
+        return SubmitResult(existing, False)
+    try:
+        with transaction.atomic():
+            draft = Draft.objects.select_for_update().filter(token=token, applicant=by).first()
+            if draft is None:
+                existing = Application.objects.filter(source_token=token, applicant=by).first()
+                if existing is None:
+                    raise Draft.DoesNotExist
+                return SubmitResult(existing, False)
+            application = _submit_draft(draft, by)
+    except IntegrityError:
+        existing = Application.objects.filter(source_token=token, applicant=by).first()
+        if existing is None:
+            raise
+        return SubmitResult(existing, False)
+    return SubmitResult(application, True)
+
+
+def missing_steps(draft: Draft) -> list[str]:
+    from .steps import steps_for
+
+    return [s.key for s in steps_for(draft.service) if s.required and s.key not in draft.data]
+
+
+def _submit_draft(draft: Draft, by) -> Application:
+    missing = missing_steps(draft)
+    if missing:
+        raise ValidationError(_("Some steps are not filled in yet."), "incomplete", {"steps": missing})
+    now = timezone.now()
+    today = timezone.localdate(now)
+    health = HealthDetails.objects.filter(draft=draft).first()
+    case = eligibility_case(
+        draft_data=draft.data,
+        service=draft.service,
+        application_date=today,
+        special_needs=bool(health and health.special_needs),
+    )
+    result, evaluation_id = _evaluate(case)
+    if "error" in result:
+        raise ValidationError(_("The application could not be checked: %(error)s") % {"error": result["error"]})
+    about = draft.data.get("about", {})
+    emp = draft.data.get("employment", {})
+    end_date = emp.get("employment_end_date") or None
+    attachments = list(draft.attachments.all())
+    organisation = None
+    if emp.get("employer_org_number"):
+        organisation = _organisation_for_employer(emp["employer_org_number"], today)
+    snapshot = {
+        "service": draft.service,
+        "submitted_at": now.isoformat(),
+        "steps": draft.data,
+        "health_details": "stored separately" if health else None,
+        "attachments": [
+            {"id": a.pk, "name": a.original_name, "kind": a.kind, "sha256": a.sha256, "size": a.size}
+            for a in attachments
+        ],
+        "registry_organisation": str(organisation) if organisation is not None else None,
+    }
+    application = Application.objects.create(
+        reference=_next_reference(today.year),
+        source_token=draft.token,
+        applicant=by,
+        service=draft.service,
+        status=Status.SUBMITTED,
+        priority=priority_for(emp.get("situation"), end_date),
+        situation=emp.get("situation") or "",
+        employment_end_date=end_date,
+        municipality=about.get("municipality", ""),
+        meeting_preference=about.get("meeting_preference") or "digital",
+        preferred_language=about.get("preferred_language", ""),
+        employer_name=emp.get("employer_name", ""),
+        employer_org_number=emp.get("employer_org_number", ""),
+        submitted_at=now,
+        due_at=now + datetime.timedelta(days=handling_days()),
+        snapshot=snapshot,
+        eligibility_input=case,
+        eligibility_result=result,
+        eligible=result.get("eligible"),
+        evaluation_id_ref=evaluation_id,
+    )
+    Attachment.objects.filter(pk__in=[a.pk for a in attachments]).update(application=application, draft=None)
+    if health is not None:
+        health.draft = None
+        health.application = application
+        health.save(update_fields=["draft", "application", "updated_at"])
+    CaseEvent.objects.create(application=application, actor=by, action="submit", to_status=Status.SUBMITTED)
+    draft.delete()
+    from .tasks import send_receipt
+
+    send_receipt.delay_on_commit(application.pk)
+    return application
+
+
+def application_send_receipt(*, application_id: int) -> bool:
+    application = Application.objects.select_related("applicant").filter(pk=application_id).first()
+    if application is None or CaseEvent.objects.filter(application=application, action="receipt_sent").exists():
+        return False
+    _send_mail(application.applicant, "applications/email/receipt", {"application": application})
+    CaseEvent.objects.create(application=application, action="receipt_sent")
+    return True
+
+
+def _send_mail(user, template: str, context: dict) -> None:
+    if not user.email:
+        return
+    from django.core.mail import send_mail
+
+    with translation.override(user.preferred_language or "sv"):
+        ctx = {**context, "user": user, "portal_name": settings.PORTAL_NAME}
+        subject = render_to_string(f"{template}_subject.txt", ctx).strip()
+        body = render_to_string(f"{template}.txt", ctx)
+    send_mail(subject, body, None, [user.email])
+
+
+# --- the case workflow ---------------------------------------------------------------------
+def _check_role(user, role) -> None:
+    if role == Role.APPLICANT:
+        return
+    if not (user.has_role(role) or user.has_role(Role.ADMINISTRATOR)):
+        raise PermissionDenied
+
+
+def application_transition(
+    *, application_id: int, name: str, by, reason: str = "", expected_version: int | None = None, **changes
+) -> Application:
+    """Locks the case row, checks the table and the version, changes the status, logs the event.
+
+    Two officers deciding the same case at once: the second waits for the row lock, then finds a
+    new version (or a status the table does not allow) and gets ConcurrentDecision.
+    """
+    transition = workflow.TRANSITIONS[name]
+    _check_role(by, transition.role)
+    if transition.reason_required and not reason.strip():
+        raise ValidationError({"reason": _("Give a reason.")})
+    application = Application.objects.select_for_update().get(pk=application_id)
+    if transition.role == Role.APPLICANT and application.applicant_id != by.pk:
+        raise PermissionDenied
+    if expected_version is not None and application.version != expected_version:
+        raise ConcurrentDecision(_("Another case officer changed this case while you were working on it."))
+    if application.status not in transition.sources:
+        if expected_version is None and application.status == transition.target:
+            raise ConcurrentDecision(_("Another case officer changed this case while you were working on it."))
+        raise TransitionNotAllowed(
+            _("A case with status “%(status)s” cannot be changed this way.")
+            % {"status": application.get_status_display()}
+        )
+    old = application.status
+    application.status = transition.target
+    application.version = application.version + 1
+    if transition.role == Role.CASE_OFFICER and application.case_officer_id is None:
+        application.case_officer = by
+    for field, value in changes.items():
+        setattr(application, field, value)
+    application._change_reason = name
+    application.save()
+    CaseEvent.objects.create(
+        application=application, actor=by, action=name, from_status=old, to_status=transition.target, reason=reason
+    )
+    return application
+
+
+@transaction.atomic
+def application_request_completion(
+    *, application_id: int, message: str, reply_due: datetime.date | None = None, by, expected_version=None
+) -> Application:
+    now = timezone.now()
+    application = application_transition(
+        application_id=application_id,
+        name="request_completion",
+        by=by,
+        reason=message,
+        expected_version=expected_version,
+        paused_at=now,
+    )
+    Message.objects.create(
+        application=application,
+        sender=by,
+        direction=MessageDirection.TO_APPLICANT,
+        body=message,
+        is_completion_request=True,
+        reply_due=reply_due,
+    )
+    from .tasks import notify_applicant
+
+    notify_applicant.delay_on_commit(application.pk)
+    return application
+
+
+@transaction.atomic
+def application_answer_completion(*, application_id: int, body: str, uploads=(), by) -> Application:
+    """The applicant answers a completion request; the handling clock runs again."""
+    if not body.strip() and not uploads:
+        raise ValidationError({"body": _("Write an answer or attach a document.")})
+    current = Application.objects.filter(pk=application_id, applicant=by).first()
+    if current is None:
+        raise PermissionDenied
+    now = timezone.now()
+    changes = {"paused_at": None}
+    if current.paused_at and current.due_at:
+        changes["due_at"] = current.due_at + (now - current.paused_at)
+    application = application_transition(application_id=application_id, name="answer_completion", by=by, **changes)
+    request = application.messages.filter(is_completion_request=True).order_by("-sent_at").first()
+    reply = Message.objects.create(
+        application=application,
+        sender=by,
+        direction=MessageDirection.TO_OFFICER,
+        body=body,
+        in_reply_to=request,
+    )
+    for upload in uploads:
+        attachment_add(upload=upload, kind=AttachmentKind.COMPLETION, by=by, application=application, message=reply)
+    return application
+
+
+def _letter(application: Application, decision: Decision) -> str:
+    with translation.override("sv"):
+        reasons = [r for r in application.eligibility_result.get("reasons", []) if r["rule"] in decision.failed_rules]
+        return render_to_string(
+            "applications/letters/decision.txt",
+            {"application": application, "decision": decision, "failed_reasons": reasons},
+        )
+
+
+def _enqueue_advisor_assignment(application_id: int) -> None:
+    """Starts the advisors' assignment task by name (applications never imports advisors)."""
+    from omstallning.celery import app
+
+    if app.conf.task_always_eager:
+        app.loader.import_default_modules()
+        task = app.tasks.get(ADVISOR_TASK)
+        if task is None:
+            logger.info("advisor assignment task not installed; application %s waits for the sweep", application_id)
+            return
+        task.apply_async(args=[application_id])
+        return
+    app.send_task(ADVISOR_TASK, args=[application_id])
+
+
+@transaction.atomic
+def application_grant(
+    *, application_id: int, service: str | None = None, reason: str = "", by, expected_version=None
+) -> Application:
+    """Grants the case with the service actually given; the advisor assignment starts on commit."""
+    now = timezone.now()
+    current = Application.objects.get(pk=application_id)
+    service = service or current.service
+    if service not in Service.values:
+        raise ValidationError({"service": _("Choose the service that is granted.")})
+    application = application_transition(
+        application_id=application_id,
+        name="grant",
+        by=by,
+        reason=reason,
+        expected_version=expected_version,
+        granted_at=now,
+        granted_service=service,
+        decided_at=now,
+        paused_at=None,
+    )
+    decision = Decision(
+        application=application,
+        outcome=Outcome.GRANTED,
+        service=service,
+        reason=reason,
+        decided_by=by,
+        decided_at=now,
+    )
+    decision.letter_text = _letter(application, decision)
+    decision.save()
+    from .tasks import notify_applicant
+
+    notify_applicant.delay_on_commit(application.pk)
+    transaction.on_commit(lambda: _enqueue_advisor_assignment(application.pk))
+    return application
+
+
+@transaction.atomic
+def application_refuse(
+    *, application_id: int, reason: str, failed_rules: list[str] | None = None, by, expected_version=None
+) -> Application:
+    now = timezone.now()
+    application = application_transition(
+        application_id=application_id,
+        name="refuse",
+        by=by,
+        reason=reason,
+        expected_version=expected_version,
+        decided_at=now,
+        paused_at=None,
+    )
+    if failed_rules is None:
+        failed_rules = application.failed_rules
+    decision = Decision(
+        application=application,
+        outcome=Outcome.REFUSED,
+        reason=reason,
+        failed_rules=list(failed_rules),
+        decided_by=by,
+        decided_at=now,
+    )
+    decision.letter_text = _letter(application, decision)
+    decision.save()
+    from .tasks import notify_applicant
+
+    notify_applicant.delay_on_commit(application.pk)
+    return application
+
+
+@transaction.atomic
+def application_close(*, application_id: int, reason: str, by, expected_version=None) -> Application:
+    return application_transition(
+        application_id=application_id,
+        name="close",
+        by=by,
+        reason=reason,
+        expected_version=expected_version,
+        closed_at=timezone.now(),
+        paused_at=None,
+    )
+
+
+def application_take(*, application_id: int, by) -> Application:
+    """A case officer takes the case (and with it, access to the health details)."""
+    _check_role(by, Role.CASE_OFFICER)
+    with transaction.atomic():
+        application = Application.objects.select_for_update().get(pk=application_id)
+        application.case_officer = by
+        application._change_reason = "take"
+        application.save(update_fields=["case_officer"])
+        CaseEvent.objects.create(application=application, actor=by, action="take")
+    return application
+
+
+def message_send(*, application_id: int, body: str, by) -> Message:
+    """A plain message from the officer to the applicant (no change of status)."""
+    _check_role(by, Role.CASE_OFFICER)
+    if not body.strip():
+        raise ValidationError({"body": _("Write a message.")})
+    with transaction.atomic():
+        application = Application.objects.get(pk=application_id)
+        message = Message.objects.create(
+            application=application, sender=by, direction=MessageDirection.TO_APPLICANT, body=body
+        )
+        CaseEvent.objects.create(application=application, actor=by, action="message")
+        from .tasks import notify_applicant
+
+        notify_applicant.delay_on_commit(application.pk)
+    return message
+
+
+def application_notify(*, application_id: int) -> None:
+    """Tells the applicant by e-mail that there is news in Mina ärenden (no content in the mail)."""
+    application = Application.objects.select_related("applicant").filter(pk=application_id).first()
+    if application is not None:
+        _send_mail(application.applicant, "applications/email/news", {"application": application})
