@@ -769,3 +769,14 @@ def compensation_decide(
     application.decided_at = timezone.now()
     application.save()
     return application
+
+
+def registration_attachment_add(*, case: RegistrationCase, topic: str, upload, by):
+    """Attach a document to the applicant's case while it can be edited."""
+    from .models import RegistrationAttachment
+
+    if case.applicant_id != by.pk:
+        raise PermissionDenied
+    if case.state not in workflow.EDITABLE_STATES:
+        raise ValidationError(_("The application can no longer be changed."))
+    return RegistrationAttachment.objects.create(case=case, topic=topic, file=upload, original_name=upload.name[:255])

@@ -1,5 +1,50 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import api, views
 
 app_name = "registry"
 
-urlpatterns = []
+urlpatterns = [
+    path("hitta-omstallningsorganisation/", views.lookup, name="lookup"),
+    path("omstallningsorganisationer/", views.register, name="register"),
+    path("omstallningsorganisationer/<int:pk>/", views.organisation_detail, name="organisation"),
+    path("omstallningsorganisation/", views.member_home, name="member_home"),
+    path("omstallningsorganisation/<int:org_id>/anslutna-arbetsgivare/", views.affiliations, name="affiliations"),
+    path(
+        "omstallningsorganisation/<int:org_id>/anslutna-arbetsgivare.csv",
+        views.affiliations_csv,
+        name="affiliations_csv",
+    ),
+    path("omstallningsorganisation/<int:org_id>/api-nycklar/", views.token_create, name="token_create"),
+    path(
+        "omstallningsorganisation/<int:org_id>/api-nycklar/<int:pk>/aterkalla/",
+        views.token_revoke,
+        name="token_revoke",
+    ),
+    path("omstallningsorganisation/<int:org_id>/statlig-ersattning/", views.compensation_list, name="compensation"),
+    path(
+        "omstallningsorganisation/<int:org_id>/statlig-ersattning/<int:pk>/",
+        views.compensation_detail,
+        name="compensation_detail",
+    ),
+    path(
+        "omstallningsorganisation/<int:org_id>/statlig-ersattning/<int:pk>/utbetalning.csv",
+        views.compensation_payout,
+        name="compensation_payout",
+    ),
+    path(
+        "omstallningsorganisation/<int:org_id>/statlig-ersattning/<int:pk>/beslut/",
+        views.compensation_letter,
+        name="compensation_letter",
+    ),
+    path("registrera-omstallningsorganisation/", views.registration_list, name="registration_list"),
+    path("registrera-omstallningsorganisation/<int:pk>/", views.registration_edit, name="registration_edit"),
+    path(
+        "registrera-omstallningsorganisation/<int:pk>/bilagor/",
+        views.registration_attachment,
+        name="registration_attachment",
+    ),
+    # API v1
+    path("api/registry/v1/lookup", api.LookupView.as_view(), name="api_lookup"),
+    path("api/registry/v1/affiliations", api.AffiliationsView.as_view(), name="api_affiliations"),
+]

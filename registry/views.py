@@ -1,0 +1,312 @@
+"""Pages of the registry: the public lookup and register, the organisations' own pages (employer
+lists, API tokens, state compensation) and the online registration application. Thin: the work is
+in services.py and selectors.py."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import selectors, services, workflow
+from .forms import (
+    AttachmentForm,
+    CompensationUploadForm,
+    LookupForm,
+    RegistrationCaseForm,
+    TableUploadForm,
+    TokenForm,
+)
+from .models import ApiToken, CompensationApplication, CompensationRow, Organisation
+
+# --- public --------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def lookup(request):
+    """Hitta omställningsorganisation. POST, so that the number never lands in a URL or a log."""
+    result = None
+    form = LookupForm(request.POST or None, initial={"date": services.today()})
+    if request.method == "POST" and form.is_valid():
+        on_date = form.cleaned_data["date"] or services.today()
+        organisation = selectors.organisation_for_employer(org_number=form.cleaned_data["orgnr"], on_date=on_date)
+        result = {"organisation": organisation, "date": on_date, "orgnr": form.cleaned_data["orgnr"]}
+    return render(request, "registry/lookup.html", {"form": form, "result": result})
+
+
+def register(request):
+    """The public register of transition organisations."""
+    on_date = services.today()
+    return render(request, "registry/register.html", {"entries": selectors.public_register(on_date), "today": on_date})
+
+
+def organisation_detail(request, pk):
+    organisation = get_object_or_404(Organisation, pk=pk)
+    periods = list(organisation.registration_periods.all())
+    if not periods:
+        raise Http404
+    return render(
+        request,
+        "registry/organisation.html",
+        {
+            "organisation": organisation,
+            "periods": periods,
+            "registered_now": selectors.organisation_registered_on(organisation, services.today()),
+        },
+    )
+
+
+# --- the organisation's own pages ----------------------------------------------------------
+
+
+def _member_org(request, org_id) -> Organisation:
+    organisation = selectors.organisation_of_member(request.user, org_id)
+    if organisation is None:
+        raise Http404
+    return organisation
+
+
+@login_required
+def member_home(request):
+    memberships = list(selectors.memberships_of(request.user))
+    if len(memberships) == 1:
+        return redirect("registry:affiliations", org_id=memberships[0].organisation_id)
+    return render(request, "registry/member_home.html", {"memberships": memberships})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def affiliations(request, org_id):
+    organisation = _member_org(request, org_id)
+    form = TableUploadForm(request.POST or None, request.FILES or None)
+    row_errors = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        result = services.affiliations_upload(
+            organisation=organisation, file_name=upload.name, data=upload.read(), by=request.user
+        )
+        if result.ok:
+            messages.success(request, _("The list was replaced: %(n)s employers.") % {"n": result.count})
+            return redirect("registry:affiliations", org_id=organisation.pk)
+        row_errors = [e.as_dict() for e in result.errors[:500]]
+        form.add_error("file", _("The file was not accepted; nothing was changed. See the errors below."))
+    items = selectors.affiliations_for(organisation)
+    return render(
+        request,
+        "registry/affiliations.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "row_errors": row_errors,
+            "affiliations": items[:200],
+            "affiliation_count": items.count(),
+            "tokens": ApiToken.objects.filter(organisation=organisation, revoked_at__isnull=True),
+            "token_form": TokenForm(),
+        },
+    )
+
+
+@login_required
+def affiliations_csv(request, org_id):
+    organisation = _member_org(request, org_id)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="anslutna-arbetsgivare.csv"'
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(["organisationsnummer", "namn", "giltig_fran", "giltig_till"])
+    for a in selectors.affiliations_for(organisation).iterator():
+        writer.writerow([a.employer_org_number, a.employer_name, a.valid_from, a.valid_to or ""])
+    return response
+
+
+@login_required
+@require_POST
+def token_create(request, org_id):
+    organisation = _member_org(request, org_id)
+    form = TokenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the token a name."))
+        return redirect("registry:affiliations", org_id=organisation.pk)
+    token, raw = services.api_token_create(organisation=organisation, name=form.cleaned_data["name"], by=request.user)
+    return render(request, "registry/token_created.html", {"organisation": organisation, "token": token, "raw": raw})
+
+
+@login_required
+@require_POST
+def token_revoke(request, org_id, pk):
+    organisation = _member_org(request, org_id)
+    token = get_object_or_404(ApiToken, organisation=organisation, pk=pk)
+    services.api_token_revoke(token=token, by=request.user)
+    messages.success(request, _("The token was revoked."))
+    return redirect("registry:affiliations", org_id=organisation.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def compensation_list(request, org_id):
+    organisation = _member_org(request, org_id)
+    form = CompensationUploadForm(request.POST or None, request.FILES or None)
+    row_errors = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        result = services.compensation_upload(
+            organisation=organisation,
+            year=form.cleaned_data["year"],
+            file_name=upload.name,
+            data=upload.read(),
+            by=request.user,
+        )
+        if result.ok:
+            messages.success(request, _("The application was filed."))
+            return redirect("registry:compensation_detail", org_id=organisation.pk, pk=result.application.pk)
+        row_errors = [e.as_dict() for e in result.errors[:500]]
+        form.add_error(None, _("The application was not accepted; nothing was saved. See the errors below."))
+    return render(
+        request,
+        "registry/compensation_list.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "row_errors": row_errors,
+            "applications": selectors.compensation_applications_of(organisation),
+        },
+    )
+
+
+def _own_application(request, org_id, pk) -> CompensationApplication:
+    organisation = _member_org(request, org_id)
+    return get_object_or_404(CompensationApplication, organisation=organisation, pk=pk)
+
+
+@login_required
+def compensation_detail(request, org_id, pk):
+    application = _own_application(request, org_id, pk)
+    refused = application.rows.filter(status=CompensationRow.Status.REFUSED)[:500]
+    return render(
+        request,
+        "registry/compensation_detail.html",
+        {"organisation": application.organisation, "application": application, "refused": refused},
+    )
+
+
+@login_required
+def compensation_payout(request, org_id, pk):
+    application = _own_application(request, org_id, pk)
+    return payout_response(application)
+
+
+@login_required
+def compensation_letter(request, org_id, pk):
+    application = _own_application(request, org_id, pk)
+    return letter_response(request, application)
+
+
+def payout_response(application: CompensationApplication) -> HttpResponse:
+    if application.state != CompensationApplication.State.DECIDED:
+        raise Http404
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="utbetalning-{application.year}-{application.organisation_id}-{application.pk}.csv"'
+    )
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(["organisationsnummer", "ar", "ersattning_kr", "beslut"])
+    rows = application.rows.filter(status=CompensationRow.Status.ACCEPTED).order_by("row_number")
+    for orgnr, amount in rows.values_list("employer_org_number", "computed_sek").iterator(chunk_size=5000):
+        writer.writerow([orgnr, application.year, amount, application.decision_number])
+    writer.writerow(["SUMMA", application.year, application.total_granted, application.decision_number])
+    return response
+
+
+def letter_response(request, application: CompensationApplication) -> HttpResponse:
+    if application.state != CompensationApplication.State.DECIDED:
+        raise Http404
+    refused = application.rows.filter(status=CompensationRow.Status.REFUSED).order_by("row_number")
+    return render(
+        request,
+        "registry/decision_letter.html",
+        {
+            "application": application,
+            "organisation": application.organisation,
+            "refused": refused[:1000],
+            "refused_count": refused.count(),
+            "accepted_count": application.row_count - application.refused_count,
+        },
+    )
+
+
+# --- registration applications -------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def registration_list(request):
+    if request.method == "POST":
+        case = services.registration_case_create(by=request.user)
+        return redirect("registry:registration_edit", pk=case.pk)
+    return render(request, "registry/registration_list.html", {"cases": selectors.registration_cases_of(request.user)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def registration_edit(request, pk):
+    case = selectors.registration_case_of(request.user, pk)
+    if case is None:
+        raise Http404
+    editable = case.state in workflow.EDITABLE_STATES
+    form = RegistrationCaseForm(request.POST or None, instance=case)
+    if not editable:
+        for field in form.fields.values():
+            field.disabled = True
+    if request.method == "POST" and editable and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.fields}
+        try:
+            services.registration_case_update(case=case, data=data, by=request.user)
+            if "submit" in request.POST:
+                services.registration_case_submit(case=case, by=request.user)
+                messages.success(request, _("Your application was sent to Kammarkollegiet."))
+            else:
+                messages.success(request, _("Your draft was saved. You can continue later."))
+            return redirect("registry:registration_edit", pk=case.pk)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for name, errors in exc.error_dict.items():
+                    for error in errors:
+                        form.add_error(name if name in form.fields else None, error)
+            else:
+                form.add_error(None, exc)
+    return render(
+        request,
+        "registry/registration_edit.html",
+        {
+            "case": case,
+            "form": form,
+            "editable": editable,
+            "attachment_form": AttachmentForm(),
+            "missing": services.registration_case_missing(case),
+            "events": case.events.all(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def registration_attachment(request, pk):
+    case = selectors.registration_case_of(request.user, pk)
+    if case is None:
+        raise Http404
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.registration_attachment_add(
+                case=case, topic=form.cleaned_data["topic"], upload=form.cleaned_data["file"], by=request.user
+            )
+            messages.success(request, _("The attachment was added."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect(reverse("registry:registration_edit", kwargs={"pk": case.pk}) + "#bilagor")
