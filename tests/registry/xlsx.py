@@ -1,3 +1,4 @@
+# ruff: noqa: E501
 """A minimal XLSX writer for tests (inline strings), so that no spreadsheet library is needed."""
 
 import io
