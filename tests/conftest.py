@@ -74,67 +74,100 @@ def browser_login(page, live_server, username, password):
 
 
 # --- a real Celery worker on the real Redis (not eager) --------------------------------------
-@pytest.fixture
-def celery_worker_process(transactional_db, settings):
-    """Starts `celery worker` in a subprocess against the test database and the real Redis.
+class CeleryWorker:
+    """A `celery worker` subprocess against the test database; see `celery_worker_factory`."""
 
-    Yields a function that waits until a line appears in the worker's log. Tests using it must be
-    marked `celery_worker` (skipped without REDIS_URL) and use committed data (transactional_db).
+    def __init__(self, log_path, env):
+        self.log_path = log_path
+        celery_bin = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
+        with open(log_path, "w") as log:
+            self.proc = subprocess.Popen(
+                [
+                    celery_bin,
+                    "-A",
+                    "omstallning",
+                    "worker",
+                    "--loglevel=info",
+                    "--concurrency=1",
+                    "--pool=prefork",
+                    "-Q",
+                    env["CELERY_TEST_QUEUE"],
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--without-heartbeat",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+
+    def log(self):
+        return self.log_path.read_text()
+
+    def wait_for(self, text, timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            content = self.log()
+            if text in content:
+                return content
+            if self.proc.poll() is not None:
+                raise AssertionError(f"celery worker exited early:\n{content}")
+            time.sleep(0.2)
+        raise AssertionError(f"{text!r} not seen in the worker log within {timeout}s:\n{self.log()}")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+
+
+@pytest.fixture
+def celery_worker_factory(transactional_db, settings, tmp_path):
+    """Starts real Celery workers (subprocesses) against the test database and a Redis broker.
+
+    `start(broker_url=None)` uses REDIS_URL unless another broker is given, waits until the worker
+    is ready and returns a CeleryWorker. While the fixture is active the project's Celery app
+    does not run tasks eagerly. Tests using it must be marked `celery_worker` (skipped without
+    REDIS_URL) and use committed data (transactional_db).
     """
     from django.db import connection
 
     from omstallning.celery import app
 
     db = connection.settings_dict
-    env = dict(os.environ)
-    env["DJANGO_SETTINGS_MODULE"] = "omstallning.settings.test"
-    env["CELERY_TASK_ALWAYS_EAGER"] = "false"
-    if db["ENGINE"].endswith("postgresql"):
-        env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    log_path = Path(settings.PRIVATE_MEDIA_ROOT).parent / "worker.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    celery_bin = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [
-                celery_bin,
-                "-A",
-                "omstallning",
-                "worker",
-                "--loglevel=info",
-                "--concurrency=1",
-                "--pool=prefork",
-                "-Q",
-                settings.CELERY_TASK_DEFAULT_QUEUE,
-                "--without-gossip",
-                "--without-mingle",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    workers = []
     previous_eager = app.conf.task_always_eager
     app.conf.task_always_eager = False
 
-    def wait_for(text, timeout=30):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            content = log_path.read_text()
-            if text in content:
-                return content
-            if proc.poll() is not None:
-                raise AssertionError(f"celery worker exited early:\n{content}")
-            time.sleep(0.2)
-        raise AssertionError(f"{text!r} not seen in the worker log within {timeout}s:\n{log_path.read_text()}")
+    def start(broker_url=None):
+        env = dict(os.environ)
+        env["DJANGO_SETTINGS_MODULE"] = "omstallning.settings.test"
+        env["CELERY_TASK_ALWAYS_EAGER"] = "false"
+        env["CELERY_TEST_QUEUE"] = settings.CELERY_TASK_DEFAULT_QUEUE
+        if broker_url:
+            env["REDIS_URL"] = broker_url
+        if db["ENGINE"].endswith("postgresql"):
+            host = db["HOST"] or "127.0.0.1"
+            env["DATABASE_URL"] = f"postgres://{db['USER']}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
+        worker = CeleryWorker(tmp_path / f"worker-{len(workers)}.log", env)
+        workers.append(worker)
+        worker.wait_for("ready.", timeout=60)
+        return worker
 
     try:
-        wait_for("ready.", timeout=60)
-        yield wait_for
+        yield start
     finally:
         app.conf.task_always_eager = previous_eager
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        for worker in workers:
+            worker.stop()
+
+
+@pytest.fixture
+def celery_worker_process(celery_worker_factory):
+    """One real worker on REDIS_URL; yields its `wait_for(text, timeout=30)`."""
+    return celery_worker_factory().wait_for

@@ -16,5 +16,17 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 PRIVATE_MEDIA_ROOT = BASE_DIR / "var" / "test-private"
 MEDIA_ROOT = PRIVATE_MEDIA_ROOT
 ALLOWED_HOSTS = ["*"]
+# A test-only app with a probe task for the fault tests (tests/faults).
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.faults"]  # noqa: F405
 # A queue of its own, so that a developer's `make run` worker never takes the tests' tasks.
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TEST_QUEUE", default="omstallning-test")
+# Trust (docs/security.md): other apps' tests log staff in with a password only and make many
+# requests in one process; the trust tests turn these on with the `settings` fixture.
+PORTAL_STAFF_OTP_REQUIRED = env.bool("PORTAL_STAFF_OTP_REQUIRED", default=False)
+PORTAL_RATELIMIT_ENABLED = False
+# The test client's login() authenticates without a request; real log-ins are counted by axes.
+AUTHENTICATION_BACKENDS = [
+    "omstallning.accounts.backends.AxesBackendAllowingTestClientLogin",
+    "django.contrib.auth.backends.ModelBackend",
+    "omstallning.accounts.oidc.PortalOIDCBackend",
+]
