@@ -325,3 +325,12 @@ class PlanVersion(models.Model):
     @staticmethod
     def new_activity_id() -> str:
         return uuid.uuid4().hex[:12]
+
+
+class OverdueAssignment(Assignment):
+    """The admin's "overdue" queue: open cases past the deadline without a first contact."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("overdue case")
+        verbose_name_plural = _("overdue cases (no first contact)")

@@ -177,6 +177,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "applications.tasks.sweep_drafts",
         "schedule": crontab(hour=3, minute=10),
     },
+    # D12: reminders, overdue marking, end-of-support warnings, and granted cases still unassigned.
+    "advisors-sweep-contact-deadlines": {
+        "task": "advisors.tasks.sweep_contact_deadlines",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 
 # --- passwords -----------------------------------------------------------------------------
