@@ -44,7 +44,11 @@ def today() -> datetime.date:
 
 
 def is_officer(user) -> bool:
-    return bool(user and user.is_authenticated and (user.has_role(Role.CASE_OFFICER) or user.is_superuser))
+    return bool(
+        user
+        and user.is_authenticated
+        and (user.has_role(Role.CASE_OFFICER) or user.has_role(Role.ADMINISTRATOR) or user.is_superuser)
+    )
 
 
 def _require_officer(user) -> None:
