@@ -59,7 +59,10 @@ def reporter(org):
     return member_of(org)
 
 
-def file_(org, reporter, records, year=2023, filed_on=D(2024, 9, 1)):
+FILED = D(2024, 9, 1)
+
+
+def file_(org, reporter, records, year=2023, filed_on=FILED):
     rows = [(n, *r) for n, r in enumerate(records, start=2)]
     return services.compensation_file(organisation=org, year=year, records=rows, by=reporter, filed_on=filed_on)
 
