@@ -247,8 +247,8 @@ class WorkHistoryForm(StepForm):
             months.append(
                 {
                     "month": label,
-                    "hours": None if hours is None else str(hours.normalize()),
-                    "income": None if income is None else str(income.normalize()),
+                    "hours": None if hours is None else format(hours.normalize(), "f"),
+                    "income": None if income is None else format(income.normalize(), "f"),
                     "skippable_kind": kind,
                 }
             )
