@@ -6,3 +6,14 @@ class AccountsConfig(AppConfig):
     name = "omstallning.accounts"
     label = "accounts"
     verbose_name = _("Accounts and roles")
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+        from django.db.models.signals import pre_save
+
+        from .middleware import mark_session_start
+        from .models import User
+        from .services import end_sessions_of_disabled_user
+
+        user_logged_in.connect(mark_session_start, dispatch_uid="accounts.mark_session_start")
+        pre_save.connect(end_sessions_of_disabled_user, sender=User, dispatch_uid="accounts.end_sessions_disabled")

@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from .roles import Role
@@ -19,6 +20,9 @@ class User(AbstractUser):
     preferred_language = models.CharField(
         _("preferred language"), max_length=5, choices=[("sv", "Svenska"), ("en", "English")], default="sv"
     )
+    # Raised by `user_end_all_sessions` (log-out, disabling the account, the admin action): every
+    # session signed with an older value stops being valid on its next request.
+    session_generation = models.PositiveIntegerField(_("session generation"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("user")
@@ -26,6 +30,19 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django checks this hash on every request (AuthenticationMiddleware) and flushes a session
+        # whose hash differs. Mixing in the generation ends all sessions when it is raised.
+        # Generation 0 keeps Django's own value, so existing sessions survive the upgrade.
+        if not self.session_generation:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac(
+            "omstallning.accounts.User.session_auth_hash",
+            f"{self.password}:{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     def has_role(self, role: Role | str) -> bool:
         if not self.is_active:

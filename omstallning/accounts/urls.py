@@ -1,15 +1,15 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .forms import LoginForm
+from . import views
+from .oidc import ELegitimationCallbackView, ELegitimationStartView
 
 app_name = "accounts"
 
 urlpatterns = [
-    path(
-        "logga-in/",
-        auth_views.LoginView.as_view(template_name="registration/login.html", authentication_form=LoginForm),
-        name="login",
-    ),
-    path("logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logga-in/", views.PortalLoginView.as_view(), name="login"),
+    path("logga-ut/", views.PortalLogoutView.as_view(), name="logout"),
+    path("tvastegsverifiering/", views.otp_verify, name="otp_verify"),
+    path("tvastegsverifiering/koppla-app/", views.otp_enrol, name="otp_enrol"),
+    path("e-legitimation/", ELegitimationStartView.as_view(), name="oidc_start"),
+    path("e-legitimation/retur/", ELegitimationCallbackView.as_view(), name="oidc_callback"),
 ]

@@ -11,3 +11,12 @@ def heartbeat() -> str:
     now = timezone.now().isoformat()
     cache.set("core:heartbeat", now, timeout=None)
     return now
+
+
+@shared_task(name="omstallning.core.tasks.apply_retention_schedule")
+def apply_retention_schedule() -> dict:
+    """Nightly (beat): applies the gallringsplan. Idempotent: a second run finds nothing older
+    than the cut-off. Returns and logs counts per record type only."""
+    from .services import retention_apply
+
+    return retention_apply()

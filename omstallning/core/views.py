@@ -64,3 +64,22 @@ def server_error(request):
     # Rendered without the request context: the page must work even when the error came from a
     # context processor or the database. It shows no internals.
     return HttpResponseServerError(loader.render_to_string("500.html", {}))
+
+
+@never_cache
+@login_required
+@require_GET
+def my_data_export(request):
+    """GDPR article 15: everything held about the signed-in person, as one JSON file."""
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+    from django.http import HttpResponse
+
+    from .services import personal_data_export
+
+    data = personal_data_export(user=request.user)
+    body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="mina-uppgifter.json"'
+    return response

@@ -332,6 +332,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# Locking by username only: behind a shared proxy an address lock would lock out everyone. Each
+# address is limited separately by the rate limit on the log-in view (omstallning.core.ratelimit).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 # Rate limits (omstallning.core.ratelimit) count in the cache; off only in the test settings.
 PORTAL_RATELIMIT_ENABLED = env.bool("PORTAL_RATELIMIT_ENABLED", default=True)
 PORTAL_API_RATE = env("PORTAL_API_RATE", default="600/h")
