@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("registry.urls")),
     path("", include("applications.urls")),
     path("", include("advisors.urls")),
+    path("", include("applications.yttrande.urls")),
     path("", include("statistics.urls")),
 ]
 
