@@ -101,7 +101,14 @@ class PortalOIDCBackend(OIDCAuthenticationBackend):
             return None
         if request.path != reverse(settings.OIDC_AUTHENTICATION_CALLBACK_URL):
             return None
-        user = super().authenticate(request, **kwargs)
+        try:
+            user = super().authenticate(request, **kwargs)
+        except SuspiciousOperation as exc:
+            logger.warning("e-legitimation refused: %s", exc)
+            return None
+        except requests.RequestException as exc:
+            logger.error("e-legitimation broker unreachable or refused the request: %s", type(exc).__name__)
+            return None
         if user is not None and not user.is_active:
             return None
         return user
