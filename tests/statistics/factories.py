@@ -4,7 +4,7 @@ import datetime
 
 import factory
 
-from registry.models import Organisation, OrganisationMember
+from registry.models import Organisation, OrganisationMember, RegistrationPeriod
 from statistics import synthetic
 from statistics.validation import COLUMNS
 from tests.factories import UserFactory
@@ -18,6 +18,12 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Omställningsorganisation {n}")
     org_number = factory.Sequence(lambda n: f"80{n:04d}-0000")
+
+    @factory.post_generation
+    def registered(self, create, extracted, **kwargs):
+        """Registered since 2023 unless OrganisationFactory(registered=False)."""
+        if create and extracted is not False:
+            RegistrationPeriod.objects.create(organisation=self, registered_from=datetime.date(2023, 1, 1))
 
 
 class MemberFactory(factory.django.DjangoModelFactory):

@@ -88,3 +88,11 @@ def test_the_real_process_exits_1_with_json(tmp_path):
     )
     assert proc.returncode == 1, proc.stderr
     assert json.loads(proc.stdout)["status"] == "rejected"
+
+
+@pytest.mark.django_db
+def test_unregistered_organisation_is_rejected(tmp_path):
+    OrganisationFactory(org_number="802000-0009", registered=False)
+    path = str(write(tmp_path, csv_text(good_rows(2))))
+    code, out = run("--organisation", "802000-0009", "--period", "2026-03", path)
+    assert code == 1 and out["error_count"] == 1 and not Submission.objects.exists()
