@@ -277,7 +277,8 @@ class ApplicationAdmin(OfficerPermissionMixin, SimpleHistoryAdmin):
                         application_id=pk, reason=data["reason"], by=request.user, expected_version=data["version"]
                     )
             except ValidationError as exc:
-                for field, errors in getattr(exc, "error_dict", {"reason": exc.error_list}).items():
+                errors_by_field = exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}
+                for field, errors in errors_by_field.items():
                     form.add_error(field if field in form.fields else None, errors)
             except (services.ConcurrentDecision, services.TransitionNotAllowed) as exc:
                 self.message_user(request, str(exc), messages.ERROR)

@@ -309,13 +309,25 @@ class ChooseServiceForm(forms.Form):
     )
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data]
+        return super().clean(data, initial)
+
+
 class CompletionAnswerForm(forms.Form):
     body = forms.CharField(label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
-    files = forms.FileField(
-        label=_("Documents"),
-        required=False,
-        help_text=_("PDF, JPEG or PNG, at most 10 MB each"),
-        widget=forms.ClearableFileInput(attrs={"allow_multiple_selected": True}),
+    files = MultipleFileField(
+        label=_("Documents"), required=False, help_text=_("PDF, JPEG or PNG, at most 10 MB each")
     )
 
 
