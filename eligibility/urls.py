@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "eligibility"
 
-urlpatterns = []
+urlpatterns = [
+    path("kan-jag-fa-stod/", views.precheck, name="precheck"),
+]
