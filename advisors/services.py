@@ -215,6 +215,14 @@ class SweepResult:
         return dict(self.__dict__)
 
 
+SWEEP_CHUNK = 50
+
+
+def _chunks(ids: list[int], size: int):
+    for i in range(0, len(ids), size):
+        yield ids[i : i + size]
+
+
 def _clock_paused(application: Application) -> bool:
     """The applications app pauses a case's clock while waiting for a completion (paused_at);
     a case that is no longer granted (closed) has no running deadline either."""
@@ -240,44 +248,42 @@ def sweep_contact_deadlines(*, now: datetime | None = None, batch_size: int = 20
             result.assigned += 1
 
     candidate_ids = list(selectors.sweep_candidates(now=now, limit=batch_size).values_list("id", flat=True))
-    for assignment_id in candidate_ids:
+    for chunk in _chunks(candidate_ids, SWEEP_CHUNK):
+        # One transaction per chunk: rows another sweep holds are skipped (SKIP LOCKED), and
+        # rows that changed meanwhile drop out of the re-checked filter.
         with transaction.atomic():
-            assignment = (
+            locked = (
                 Assignment.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("application")
-                .filter(pk=assignment_id, first_contact_at__isnull=True, overdue=False, closed_on__isnull=True)
-                .first()
+                .filter(pk__in=chunk, first_contact_at__isnull=True, overdue=False, closed_on__isnull=True)
+                .order_by("pk")
             )
-            if assignment is None:  # another sweep holds it, or it changed meanwhile
-                continue
-            if _clock_paused(assignment.application):
-                result.skipped_paused += 1
-                continue
-            if assignment.contact_deadline <= now:
-                assignment.overdue = True
-                assignment.overdue_at = now
-                assignment._change_reason = "contact deadline passed"
-                assignment.save(update_fields=["overdue", "overdue_at"])
-                result.overdue += 1
-                _notify(assignment, K.OVERDUE_COORDINATOR)
-                _notify(assignment, K.OVERDUE_CASE_OFFICER)
-            elif _notify(assignment, K.REMINDER) is not None:
-                result.reminders += 1
+            for assignment in locked:
+                if _clock_paused(assignment.application):
+                    result.skipped_paused += 1
+                    continue
+                if assignment.contact_deadline <= now:
+                    assignment.overdue = True
+                    assignment.overdue_at = now
+                    assignment._change_reason = "contact deadline passed"
+                    assignment.save(update_fields=["overdue", "overdue_at"])
+                    result.overdue += 1
+                    _notify(assignment, K.OVERDUE_COORDINATOR)
+                    _notify(assignment, K.OVERDUE_CASE_OFFICER)
+                elif _notify(assignment, K.REMINDER) is not None:
+                    result.reminders += 1
 
     warn_until = timezone.localdate(now) + policy.end_warning_window()
     ending_ids = list(selectors.ending_soon(until=warn_until, limit=batch_size).values_list("id", flat=True))
-    for assignment_id in ending_ids:
+    for chunk in _chunks(ending_ids, SWEEP_CHUNK):
         with transaction.atomic():
-            assignment = (
-                Assignment.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(pk=assignment_id, closed_on__isnull=True)
-                .first()
+            locked = Assignment.objects.select_for_update(skip_locked=True, of=("self",)).filter(
+                pk__in=chunk, closed_on__isnull=True
             )
-            if assignment is None:
-                continue
-            if _notify(assignment, K.END_WARNING_ADVISOR) is not None:
-                result.end_warnings += 1
-            _notify(assignment, K.END_WARNING_CASE_OFFICER)
+            for assignment in locked.order_by("pk"):
+                if _notify(assignment, K.END_WARNING_ADVISOR) is not None:
+                    result.end_warnings += 1
+                _notify(assignment, K.END_WARNING_CASE_OFFICER)
 
     from .notifications import notification_deliver
 
