@@ -13,6 +13,8 @@ class PeriodField(forms.CharField):
 
     def clean(self, value):
         value = super().clean(value)
+        if not value and not self.required:
+            return None
         try:
             return parse_period(value)
         except ValueError:
