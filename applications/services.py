@@ -559,7 +559,10 @@ def _enqueue_advisor_assignment(application_id: int) -> None:
         if task is None:
             logger.info("advisor assignment task not installed; application %s waits for the sweep", application_id)
             return
-        task.apply_async(args=[application_id])
+        try:
+            task.apply_async(args=[application_id])
+        except Exception:  # the grant is committed; the advisors' sweep assigns later
+            logger.exception("advisor assignment failed for application %s; the sweep will retry", application_id)
         return
     app.send_task(ADVISOR_TASK, args=[application_id])
 
