@@ -15,3 +15,10 @@ class YttrandeConfig(AppConfig):
 
         # WeasyPrint logs every rendering step at INFO: noise in the worker's log, and it costs time.
         logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+        from django.db.models.signals import post_save
+
+        from .signals import application_saved, assignment_saved
+
+        post_save.connect(application_saved, sender="applications.Application", dispatch_uid="yttrande-application")
+        post_save.connect(assignment_saved, sender="advisors.Assignment", dispatch_uid="yttrande-assignment")

@@ -100,6 +100,13 @@ def _applicant_for(personnummer: str):
     return get_user_model().objects.filter(personnummer=personnummer.replace("-", "")).first()
 
 
+def _orgnr(value: str) -> str:
+    from omstallning.core.identity import normalize_orgnr
+
+    value = (value or "").strip()
+    return normalize_orgnr(value) if value else ""
+
+
 # --- referrals -------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ReferralData:
@@ -116,7 +123,7 @@ class ReferralData:
     kollektivavtal: bool | None = None
 
 
-def validate_referral(data: ReferralData) -> tuple[str, datetime.date]:
+def validate_referral(data: ReferralData, *, require_csn_reference: bool = True) -> tuple[str, datetime.date]:
     """Every problem at once, each under its field's name (ValidationError with a dict)."""
     errors: dict[str, list[str]] = {}
     pnr = birth = None
@@ -130,6 +137,8 @@ def validate_referral(data: ReferralData) -> tuple[str, datetime.date]:
         "education_name": _("Enter the name of the education."),
         "education_provider": _("Enter the education provider."),
     }
+    if not require_csn_reference:  # the applicant may not know CSN's reference yet
+        required.pop("csn_reference")
     for field, message in required.items():
         if not (getattr(data, field) or "").strip():
             errors[field] = [message]
@@ -168,7 +177,7 @@ def case_receive_referral(
         _require_officer(by)
     elif source == Source.CSN_API and api_client is None:
         raise PermissionDenied
-    pnr, birth = validate_referral(data)
+    pnr, birth = validate_referral(data, require_csn_reference=source != Source.APPLICANT)
     key = education_key(data.education_name, data.education_provider)
     now = timezone.now()
     for _attempt in range(2):
@@ -193,7 +202,7 @@ def case_receive_referral(
                         education_pace=data.education_pace,
                         education_key=key,
                         situation=data.situation,
-                        employer_org_number=data.employer_org_number.strip(),
+                        employer_org_number=_orgnr(data.employer_org_number),
                         kollektivavtal=data.kollektivavtal,
                         application=application,
                         api_client=api_client,
@@ -346,9 +355,10 @@ def _choose_advisor(case: YttrandeCase):
     from advisors.models import Advisor, Assignment
 
     if case.application_id:
+        # The application is assigned by the advisors app once it is granted; the yttrande
+        # follows that assignment (the sweep looks again until there is one).
         assignment = Assignment.objects.filter(application_id=case.application_id).select_related("advisor").first()
-        if assignment is not None:
-            return assignment.advisor
+        return assignment.advisor if assignment is not None else None
     from advisors.assignment import Need, choose_advisor
     from advisors.services import supplier_options
 
@@ -367,13 +377,83 @@ def case_assign_advisor(*, case_id: int) -> YttrandeCase | None:
             return case
         advisor = _choose_advisor(case)
         if advisor is None:
-            logger.warning("yttrande: no advisor available for case %s", case.pk)
+            if case.application_id:
+                logger.info("yttrande: case %s waits for its application's assignment", case.pk)
+            else:
+                logger.warning("yttrande: no advisor available for case %s", case.pk)
             return case
         case.advisor = advisor
         case.assigned_at = timezone.now()
         case.save(update_fields=["advisor", "assigned_at"])
         logger.info("yttrande: case %s assigned to advisor %s", case.pk, advisor.pk)
         return case
+
+
+# --- from the applicant's application form ---------------------------------------------------
+def _yes_no(value) -> bool | None:
+    if value in (True, "yes", "true", "1", 1):
+        return True
+    if value in (False, "no", "false", "0", 0):
+        return False
+    return None
+
+
+def case_from_application(*, application_id: int) -> YttrandeCase | None:
+    """The yttrande case of an application for "yttrande till CSN" (idempotent).
+
+    The application's submitted snapshot gives the person, the planned education and the
+    employment details. When the same person already has a case for the same education (e.g.
+    CSN referred them first), the application is linked to that case (R-2.4).
+    """
+    from applications.models import Application, Service
+
+    application = Application.objects.select_related("applicant").filter(pk=application_id).first()
+    if application is None or application.service != Service.YTTRANDE:
+        return None
+    existing = YttrandeCase.objects.filter(application=application).first()
+    if existing is not None:
+        return existing
+    steps = (application.snapshot or {}).get("steps", {})
+    about, education, employment = steps.get("about", {}), steps.get("education", {}), steps.get("employment", {})
+    applicant = application.applicant
+    name = " ".join(p for p in (about.get("first_name"), about.get("last_name")) if p) or applicant.get_full_name()
+    try:
+        start = datetime.date.fromisoformat(str(education.get("start_date") or ""))
+    except ValueError:
+        start = None
+    try:
+        weeks = int(education.get("length_weeks"))
+    except (TypeError, ValueError):
+        weeks = 0
+    try:
+        pace = int(education.get("pace") or 100)
+    except (TypeError, ValueError):
+        pace = 0
+    data = ReferralData(
+        personnummer=about.get("personnummer") or applicant.personnummer or "",
+        person_name=name,
+        csn_reference=education.get("csn_reference") or "",
+        education_name=education.get("education_name") or "",
+        education_provider=education.get("provider") or "",
+        education_start=start,
+        education_weeks=weeks,
+        education_pace=pace,
+        situation=employment.get("situation") if employment.get("situation") in Situation.values else "",
+        employer_org_number=employment.get("employer_org_number") or "",
+        kollektivavtal=_yes_no(employment.get("kollektivavtal")),
+    )
+    try:
+        case, _created = case_receive_referral(data=data, source=Source.APPLICANT, application=application)
+    except ValidationError as exc:
+        logger.warning(
+            "yttrande: application %s could not become a case (fields: %s)",
+            application.pk,
+            ", ".join(sorted(exc.message_dict)),
+        )
+        return None
+    if case.applicant_id is None:
+        YttrandeCase.objects.filter(pk=case.pk, applicant__isnull=True).update(applicant=applicant)
+    return case
 
 
 # --- the assessment --------------------------------------------------------------------------

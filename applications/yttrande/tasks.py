@@ -10,6 +10,11 @@ def assign_yttrande_advisor(case_id: int) -> None:
     services.case_assign_advisor(case_id=case_id)
 
 
+@shared_task(acks_late=True)
+def yttrande_case_from_application(application_id: int) -> None:
+    services.case_from_application(application_id=application_id)
+
+
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def render_yttrande_document(document_id: int) -> None:
     """Idempotent per (case, version): a rendered document is never rendered again."""
@@ -18,9 +23,17 @@ def render_yttrande_document(document_id: int) -> None:
 
 @shared_task
 def sweep_yttrande() -> dict:
-    """Catches up what a lost task left behind: approved documents without a file and cases in
-    the conversation without an advisor."""
+    """Catches up what a lost task left behind: applications for an yttrande without a case,
+    approved documents without a file and cases in the conversation without an advisor."""
+    from applications.models import Application, Service
+
     from .models import CaseStatus, YttrandeCase, YttrandeDocument
+
+    created = 0
+    for pk in Application.objects.filter(service=Service.YTTRANDE, yttrande_case__isnull=True).values_list(
+        "pk", flat=True
+    )[:100]:
+        created += services.case_from_application(application_id=pk) is not None
 
     rendered = 0
     for pk in YttrandeDocument.objects.filter(rendered_at__isnull=True).values_list("pk", flat=True)[:100]:
@@ -32,4 +45,4 @@ def sweep_yttrande() -> dict:
     )[:100]:
         services.case_assign_advisor(case_id=pk)
         assigned += 1
-    return {"rendered": rendered, "assignment_attempts": assigned}
+    return {"cases_from_applications": created, "rendered": rendered, "assignment_attempts": assigned}

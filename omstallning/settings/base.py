@@ -182,6 +182,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "advisors.tasks.sweep_contact_deadlines",
         "schedule": crontab(minute="*/15"),
     },
+    # Yttranden: applications without a case, documents without a PDF, cases without an advisor.
+    "yttrande-sweep": {
+        "task": "applications.yttrande.tasks.sweep_yttrande",
+        "schedule": crontab(minute="*/10"),
+    },
 }
 
 # --- passwords -----------------------------------------------------------------------------
