@@ -58,7 +58,7 @@ test: install lint
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  echo "NOTICE: /usr/bin/chromium is missing: browser tests will be SKIPPED (apt-get install chromium)."; \
 	fi
-	$(MANAGE) makemigrations --check --dry-run
+	env -u DATABASE_URL $(MANAGE) makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 messages: $(VENV)/.installed
