@@ -72,3 +72,10 @@ ActivityFormSet = forms.formset_factory(ActivityForm, extra=3)
 class CloseForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=[("", "—"), *Outcome.choices])
     closed_on = forms.DateField(label=_("Date"), widget=DateInput())
+
+
+class AdvisorSettingsForm(forms.Form):
+    advisor = forms.IntegerField(widget=forms.HiddenInput)
+    active = forms.BooleanField(label=_("Active"), required=False)
+    forstarkt_stod = forms.BooleanField(label=_("Qualified for förstärkt stöd"), required=False)
+    languages = forms.CharField(label=_("Languages"), max_length=100, help_text=_("Language codes, e.g. sv, en, ar."))

@@ -504,3 +504,20 @@ def assignment_close(*, assignment: Assignment, outcome: str, closed_on: date, b
         assignment._change_reason = "closed"
         assignment.save(update_fields=["closed_on", "outcome"])
     return assignment
+
+
+def advisor_update(*, advisor: Advisor, active: bool, forstarkt_stod: bool, languages: list[str], by) -> Advisor:
+    """A supplier coordinator manages their own supplier's advisors (case officers use the admin)."""
+    if by is None or not advisor.supplier.coordinators.filter(pk=by.pk).exists():
+        raise PermissionDenied
+    codes = [c.strip().lower() for c in languages if c.strip()]
+    if not codes or any(not (2 <= len(c) <= 3 and c.isalpha()) for c in codes):
+        raise ValidationError({"languages": _("Write language codes such as sv, en, ar, separated by commas.")})
+    with transaction.atomic():
+        advisor = Advisor.objects.select_for_update().get(pk=advisor.pk)
+        advisor.active = active
+        advisor.forstarkt_stod = forstarkt_stod
+        advisor.languages = codes
+        advisor._change_reason = "updated by the supplier coordinator"
+        advisor.save(update_fields=["active", "forstarkt_stod", "languages"])
+    return advisor

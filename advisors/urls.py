@@ -12,6 +12,7 @@ urlpatterns = [
     path("radgivare/klienter/<int:pk>/plan/", views.plan_edit, name="plan_edit"),
     path("radgivare/klienter/<int:pk>/plan/version/<int:number>/", views.plan_version, name="plan_version"),
     path("radgivare/klienter/<int:pk>/avsluta/", views.close, name="close"),
+    path("radgivare/leverantor/radgivare/", views.supplier_advisors, name="supplier_advisors"),
     path("radgivare/efterlevnad/", views.compliance, name="compliance"),
     # The applicant's view of their plan (linked from "Mina ärenden" by the application's id).
     path("mina-arenden/plan/<int:application_id>/", views.applicant_plan, name="applicant_plan"),

@@ -239,3 +239,56 @@ def applicant_plan_version(request, application_id, number):
         "advisors/applicant_plan.html",
         {"assignment": assignment, "plan": plan.current, "versions": list(plan.versions.all()), "selected": version},
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def supplier_advisors(request):
+    """A supplier coordinator's page: their suppliers' advisors, with activity, qualification and
+    languages; everyone else gets 404."""
+    from .forms import AdvisorSettingsForm
+    from .models import Advisor
+
+    advisors = list(
+        Advisor.objects.filter(supplier__coordinators=request.user).select_related("user", "supplier").distinct()
+    )
+    if not advisors and not request.user.coordinated_suppliers.exists():
+        raise Http404
+    error_form = None
+    if request.method == "POST":
+        form = AdvisorSettingsForm(request.POST)
+        if form.is_valid():
+            advisor = next((a for a in advisors if a.pk == form.cleaned_data["advisor"]), None)
+            if advisor is None:
+                raise Http404
+            try:
+                services.advisor_update(
+                    advisor=advisor,
+                    active=form.cleaned_data["active"],
+                    forstarkt_stod=form.cleaned_data["forstarkt_stod"],
+                    languages=form.cleaned_data["languages"].replace(";", ",").split(","),
+                    by=request.user,
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("The advisor was updated."))
+                return redirect("advisors:supplier_advisors")
+        error_form = form
+    rows = [
+        AdvisorSettingsForm(
+            initial={
+                "advisor": a.pk,
+                "active": a.active,
+                "forstarkt_stod": a.forstarkt_stod,
+                "languages": ", ".join(a.languages or []),
+            },
+            prefix=f"a{a.pk}",
+        )
+        for a in advisors
+    ]
+    return render(
+        request,
+        "advisors/supplier_advisors.html",
+        {"pairs": list(zip(advisors, rows, strict=True)), "error_form": error_form},
+    )
