@@ -14,6 +14,11 @@ import codecs
 import csv
 import datetime
 import hmac
+
+try:  # the C function behind hmac.digest(), without the Python wrapper
+    import _hashlib
+except ImportError:  # pragma: no cover
+    _hashlib = None
 import io
 import re
 import zipfile
@@ -175,24 +180,25 @@ def make_row_checker(header: list[str], period: datetime.date, key: bytes, error
     add = errors.add
     services, triggers, decisions, outcomes, ytt = SERVICES, TRIGGERS, DECISIONS, OUTCOMES, YTTRANDE
     service_index = SERVICE_INDEX
-    hdigest = hmac.digest
+    hdigest = _hashlib.hmac_digest if _hashlib is not None else hmac.digest
     doubled = _DOUBLED
     fromiso = datetime.date.fromisoformat
+    dget = date_cache.get
 
     def date_of(raw: str):
         """Cached: raw cell → 'YYYY-MM-DD', '' (empty) or None (invalid)."""
-        value = date_cache.get(raw, 0)
-        if value == 0:
-            s = raw.strip()
-            value = None
-            if len(s) == 10 and s[4] == "-" and s[7] == "-" and s.isascii():
-                try:
-                    value = fromiso(s).isoformat()
-                except ValueError:
-                    value = None
-            elif s == "":
-                value = ""
-            date_cache[raw] = value
+        if raw in date_cache:
+            return date_cache[raw]
+        s = raw.strip()
+        value = None
+        if len(s) == 10 and s[4] == "-" and s[7] == "-" and s.isascii():
+            try:
+                value = fromiso(s).isoformat()
+            except ValueError:
+                value = None
+        elif s == "":
+            value = ""
+        date_cache[raw] = value
         return value
 
     def bad_date(row, column, raw):
@@ -255,7 +261,9 @@ def make_row_checker(header: list[str], period: datetime.date, key: bytes, error
             trg = trg.strip()
             if trg not in triggers:
                 add(row, "trigger", gettext_noop("unknown trigger '%(value)s'"), value=_shown(trg))
-        ad = date_of(cells[i_ad])
+        ad = dget(cells[i_ad], 0)
+        if ad == 0:
+            ad = date_of(cells[i_ad])
         if ad is None:
             bad_date(row, "application_date", cells[i_ad])
         elif ad == "":
@@ -275,7 +283,9 @@ def make_row_checker(header: list[str], period: datetime.date, key: bytes, error
             if dec not in decisions:
                 add(row, "decision", gettext_noop("unknown decision '%(value)s'"), value=_shown(dec))
                 dec = None
-        dd = date_of(cells[i_dd])
+        dd = dget(cells[i_dd], 0)
+        if dd == 0:
+            dd = date_of(cells[i_dd])
         if dd is None:
             bad_date(row, "decision_date", cells[i_dd])
         elif dd == "":
@@ -294,7 +304,9 @@ def make_row_checker(header: list[str], period: datetime.date, key: bytes, error
                 value=dd,
                 other=ad,
             )
-        fc = date_of(cells[i_fc])
+        fc = dget(cells[i_fc], 0)
+        if fc == 0:
+            fc = date_of(cells[i_fc])
         if fc is None:
             bad_date(row, "first_contact_date", cells[i_fc])
         elif fc != "":
@@ -318,7 +330,9 @@ def make_row_checker(header: list[str], period: datetime.date, key: bytes, error
             if out not in outcomes:
                 add(row, "outcome", gettext_noop("unknown outcome '%(value)s'"), value=_shown(out))
                 out = None
-        od = date_of(cells[i_od])
+        od = dget(cells[i_od], 0)
+        if od == 0:
+            od = date_of(cells[i_od])
         if od is None:
             bad_date(row, "outcome_date", cells[i_od])
         elif od == "":

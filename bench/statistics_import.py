@@ -1,0 +1,149 @@
+"""Benchmark of the statistics import (run by `make bench`; never part of the test suite).
+
+End to end through the same service as the command, the page and the API
+(submission_create + submission_import: sniff, stream-parse, validate every cell, HMAC
+pseudonyms, COPY into PostgreSQL in one transaction, supersede):
+
+* CSV 200,000 and 1,000,000 rows: rows/s (target ≥ 100,000) and peak RSS of the importing
+  process for 1,000,000 rows (target ≤ 400 MiB);
+* the same 200,000 rows with Django's bulk_create instead of COPY, in the same run (target: COPY
+  ≥ 10× faster);
+* XLSX 200,000 rows through python-calamine (target ≥ 80,000 rows/s) and its peak RSS.
+
+Each import runs in a fresh child process (so that ru_maxrss is that import's peak) against a
+throwaway Postgres database `test_omst_statistics_bench` (DATABASE_URL names the server).
+
+Usage: python bench/statistics_import.py [--quick]   (--quick: 50,000 rows, for a smoke run)
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/omst_statistics_bench")
+os.environ["DJANGO_SETTINGS_MODULE"] = "omstallning.settings.test"
+PERIOD = datetime.date(2026, 3, 1)
+
+
+def child(kind: str, path: str, org_id: int, mode: str) -> None:
+    """One import in this process; prints JSON with seconds, rows and peak RSS."""
+    import django
+
+    django.setup()
+    from registry.models import Organisation
+    from statistics import services
+
+    if mode == "bulk_create":
+        services._sink = services._OrmSink  # the same validation, bulk_create instead of COPY
+    org = Organisation.objects.get(pk=org_id)
+    started = time.perf_counter()
+    sub = services.submission_create(organisation=org, period=PERIOD, file=path, enqueue=False)
+    result = services.submission_import(sub.pk).submission
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB → MiB
+    print(json.dumps({"status": result.status, "rows": result.row_count, "seconds": seconds, "rss_mib": peak}))
+
+
+def run_child(kind, path, org_id, mode, db_url):
+    env = {**os.environ, "DATABASE_URL": db_url, "DJANGO_LOG_LEVEL": "WARNING"}
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", kind, str(path), str(org_id), mode],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        check=False,
+    )
+    if out.returncode != 0:
+        raise SystemExit(f"child failed:\n{out.stderr[-3000:]}")
+    data = json.loads(out.stdout.strip().splitlines()[-1])
+    if data["status"] != "accepted":
+        raise SystemExit(f"import not accepted: {data}")
+    return data
+
+
+def main(quick: bool) -> None:
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test.utils import setup_test_environment, teardown_test_environment
+
+    from registry.models import Organisation, RegistrationPeriod
+    from statistics import synthetic
+
+    sizes = [50_000] if quick else [200_000, 1_000_000]
+    small = sizes[0]
+    setup_test_environment()
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    test_url = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/" + connection.settings_dict["NAME"]
+    results = []
+    try:
+        org = Organisation.objects.create(name="Bench", org_number="802000-0009")
+        RegistrationPeriod.objects.create(organisation=org, registered_from=datetime.date(2023, 1, 1))
+        connection.close()
+        with tempfile.TemporaryDirectory() as tmp:
+            files = {}
+            for n in sizes:
+                t = time.perf_counter()
+                files[n] = synthetic.write_csv(Path(tmp) / f"r{n}.csv", synthetic.rows(n, PERIOD, seed=n))
+                print(
+                    f"generated {n:,} CSV rows ({files[n].stat().st_size / 1e6:.0f} MB) "
+                    f"in {time.perf_counter() - t:.1f} s",
+                    flush=True,
+                )
+            t = time.perf_counter()
+            xlsx = synthetic.write_xlsx(
+                Path(tmp) / f"r{small}.xlsx", synthetic.xlsx_items(synthetic.rows(small, PERIOD, seed=small))
+            )
+            print(
+                f"generated {small:,} XLSX rows ({xlsx.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t:.1f} s",
+                flush=True,
+            )
+            for n in sizes:
+                r = run_child("csv", files[n], org.pk, "copy", test_url)
+                results.append((f"CSV {n:,} rows, COPY: rows/s", r["rows"] / r["seconds"], 100_000, ">="))
+                results.append((f"CSV {n:,} rows: peak RSS (MiB)", r["rss_mib"], 400, "<="))
+                print(f"CSV {n:,}: {r}", flush=True)
+            r_bulk = run_child("csv", files[small], org.pk, "bulk_create", test_url)
+            print(f"CSV {small:,} bulk_create: {r_bulk}", flush=True)
+            r_copy = run_child("csv", files[small], org.pk, "copy", test_url)
+            results.append((f"CSV {small:,} rows, bulk_create: rows/s", r_bulk["rows"] / r_bulk["seconds"], None, ""))
+            results.append(
+                (f"COPY vs bulk_create, {small:,} rows (×)", r_bulk["seconds"] / r_copy["seconds"], 10, ">=")
+            )
+            r = run_child("xlsx", xlsx, org.pk, "copy", test_url)
+            print(f"XLSX {small:,}: {r}", flush=True)
+            results.append((f"XLSX {small:,} rows (calamine): rows/s", r["rows"] / r["seconds"], 80_000, ">="))
+            results.append((f"XLSX {small:,} rows: peak RSS (MiB)", r["rss_mib"], 400, "<="))
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+        teardown_test_environment()
+
+    print()
+    print(f"{'measure':<46} {'measured':>12} {'target':>12} {'':>5}")
+    for name, value, target, op in results:
+        if target is None:
+            ok, shown = "", "—"
+        else:
+            ok = "ok" if (value >= target if op == ">=" else value <= target) else "MISS"
+            shown = f"{op} {target:,}"
+        print(f"{name:<46} {value:>12,.1f} {shown:>12} {ok:>5}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        child(*sys.argv[2:4], int(sys.argv[4]), sys.argv[5])
+    else:
+        main("--quick" in sys.argv)
