@@ -51,7 +51,23 @@ def _run(request, queryset, action, success):
         messages.success(request, success % {"count": done})
 
 
-class AssessmentInline(admin.StackedInline):
+class ReadOnlyInline:
+    """Inlines that officers see but never edit here (writes go through the services)."""
+
+    def has_view_permission(self, request, obj=None):
+        return OfficerOnly._officer(request)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AssessmentInline(ReadOnlyInline, admin.StackedInline):
     model = Assessment
     extra = 0
     can_delete = False
@@ -69,20 +85,14 @@ class AssessmentInline(admin.StackedInline):
     ]
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-
-class DocumentInline(admin.TabularInline):
+class DocumentInline(ReadOnlyInline, admin.TabularInline):
     model = YttrandeDocument
     fk_name = "case"
     extra = 0
     can_delete = False
     fields = ["version", "issued_at", "approved_by", "sha256", "sent_to_csn_at", "pdf"]
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("PDF"))
     def pdf(self, obj):
