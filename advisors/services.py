@@ -101,8 +101,11 @@ def need_for(application: Application) -> Need:
     )
 
 
-def _notify(assignment: Assignment, kind: str, sequence: int = 0) -> Notification | None:
-    """Records the decision to notify; None when it was already taken (by us or a concurrent run)."""
+def _notify(assignment: Assignment, kind: str, sequence: int = 0, *, enqueue: bool = True) -> Notification | None:
+    """Records the decision to notify; None when it was already taken (by us or a concurrent run).
+
+    With ``enqueue`` a delivery task starts on commit; the sweep passes False and delivers its
+    own notifications in one batch at its end (no task per notification)."""
     try:
         with transaction.atomic():
             notification, created = Notification.objects.get_or_create(
@@ -112,6 +115,8 @@ def _notify(assignment: Assignment, kind: str, sequence: int = 0) -> Notificatio
         return None
     if not created:
         return None
+    if not enqueue:
+        return notification
     from .tasks import deliver_notification
 
     deliver_notification.delay_on_commit(notification.pk)
@@ -268,9 +273,9 @@ def sweep_contact_deadlines(*, now: datetime | None = None, batch_size: int = 20
                     assignment._change_reason = "contact deadline passed"
                     assignment.save(update_fields=["overdue", "overdue_at"])
                     result.overdue += 1
-                    _notify(assignment, K.OVERDUE_COORDINATOR)
-                    _notify(assignment, K.OVERDUE_CASE_OFFICER)
-                elif _notify(assignment, K.REMINDER) is not None:
+                    _notify(assignment, K.OVERDUE_COORDINATOR, enqueue=False)
+                    _notify(assignment, K.OVERDUE_CASE_OFFICER, enqueue=False)
+                elif _notify(assignment, K.REMINDER, enqueue=False) is not None:
                     result.reminders += 1
 
     warn_until = timezone.localdate(now) + policy.end_warning_window()
@@ -281,13 +286,14 @@ def sweep_contact_deadlines(*, now: datetime | None = None, batch_size: int = 20
                 pk__in=chunk, closed_on__isnull=True
             )
             for assignment in locked.order_by("pk"):
-                if _notify(assignment, K.END_WARNING_ADVISOR) is not None:
+                if _notify(assignment, K.END_WARNING_ADVISOR, enqueue=False) is not None:
                     result.end_warnings += 1
-                _notify(assignment, K.END_WARNING_CASE_OFFICER)
+                _notify(assignment, K.END_WARNING_CASE_OFFICER, enqueue=False)
 
     from .notifications import notification_deliver
 
-    for notification_id in selectors.unsent_notification_ids(older_than=now, limit=batch_size):
+    # Deliver what this run decided, and what a dead worker left unsent.
+    for notification_id in selectors.unsent_notification_ids(older_than=timezone.now(), limit=10 * batch_size):
         if notification_deliver(notification_id=notification_id):
             result.delivered += 1
     return result
