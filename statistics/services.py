@@ -85,7 +85,7 @@ def submission_create(
 
     `file` is a Django UploadedFile / File, or a filesystem path. Raises ValidationError when the
     organisation is not registered; PermissionDenied when `by` is not one of its members."""
-    if not selectors.organisation_is_registered(organisation, period):
+    if source != Submission.Source.AGENCY and not selectors.organisation_is_registered(organisation, period):
         raise ValidationError(_("The organisation is not a registered transition organisation."))
     if (
         by is not None

@@ -165,6 +165,11 @@ CELERY_TIMEZONE = "Europe/Stockholm"
 # django-celery-beat does not install with Django 6.1 yet: the schedule is static and reviewed
 # here, in one place. Exactly one beat process may run (docker-compose.yml, Procfile).
 CELERY_BEAT_SCHEDULE = {
+    # The public organisation's own statistics report for the previous month (format v1).
+    "statistics-agency-monthly-report": {
+        "task": "statistics.tasks.agency_monthly_report",
+        "schedule": crontab(day_of_month=1, hour=4, minute=30),
+    },
     "core-heartbeat": {
         "task": "omstallning.core.tasks.heartbeat",
         "schedule": crontab(minute="*/5"),
