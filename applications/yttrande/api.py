@@ -11,6 +11,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse
 from django.urls import reverse
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -55,6 +56,20 @@ class CsnTokenAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request):
         return 'Bearer realm="csn"'
+
+
+class CsnTokenScheme(OpenApiAuthenticationExtension):
+    """Describes the CSN token in the OpenAPI schema (a bearer token per API client)."""
+
+    target_class = "applications.yttrande.api.CsnTokenAuthentication"
+    name = "csnToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "The API client's token (shown once when the client is created in the admin).",
+        }
 
 
 class IsCsnClient(BasePermission):

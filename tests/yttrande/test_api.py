@@ -156,5 +156,7 @@ def test_the_api_is_in_the_openapi_schema(client):
     assert "/api/yttrande/v1/arenden/{reference}/yttrande.pdf" in paths
     post = paths["/api/yttrande/v1/remisser/"]["post"]
     assert "400" in post["responses"] and "401" in post["responses"]
+    assert schema["components"]["securitySchemes"]["csnToken"]["scheme"] == "bearer"
+    assert post["security"] == [{"csnToken": []}]
     referral = schema["components"]["schemas"]["Referral"]
     assert {"personnummer", "csn_reference", "education"} <= set(referral["required"])
