@@ -2,9 +2,10 @@
 database (Postgres), a real Celery worker on Redis, a mail sink the tests read, and Debian's
 chromium through Playwright. Screenshots of each journey's key steps go to build/e2e/<journey>/.
 
-Data: every e2e test is transactional (committed, so gunicorn and the worker see it) and uses
-`serialized_rollback`, so the rows that migrations create (roles, parameters) are there again
-after the previous test's flush. Create data through services or `seed_demo`.
+Data: every e2e test is transactional (committed, so gunicorn and the worker see it; the marks
+are `tests.e2e.journeys.E2E`); the rows that migrations create (roles, parameters) are restored
+after the previous test's flush (see `_initial_data`). Create data through services or
+`seed_demo`.
 """
 
 import email
@@ -71,6 +72,7 @@ class Portal:
                     "sync",
                     "--timeout",
                     "60",
+                    "--preload",  # import once, then fork: a faster start on a busy machine
                 ],
                 cwd=ROOT,
                 env=env,
@@ -166,6 +168,7 @@ def portal(django_db_setup, django_db_blocker, tmp_path_factory):
     # tasks queued by an earlier, interrupted run must not reach this run's worker
     redis_lib.Redis.from_url(os.environ["REDIS_URL"]).delete(queue)
     served = Portal(directory, env, workers=2 * (os.cpu_count() or 1) + 1)
+    served.initial_data = _initial_data(django_db_blocker)
     try:
         served.wait_ready()
         yield served
@@ -173,11 +176,37 @@ def portal(django_db_setup, django_db_blocker, tmp_path_factory):
         served.stop()
 
 
+def _initial_data(django_db_blocker):
+    """The rows the migrations created (roles, parameters), serialized before any browser runs.
+
+    Django keeps them for `serialized_rollback` on the connection object, but once Playwright's
+    sync API runs, an event loop is current and asgiref hands out another connection object, so
+    the e2e fixtures restore these rows themselves (in `e2e`)."""
+    from django.contrib.auth.models import Group
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents is None and Group.objects.exists():
+            contents = connection.creation.serialize_db_to_string()
+    return contents
+
+
 @pytest.fixture
-def e2e(portal, transactional_db, django_db_serialized_rollback, settings):
+def e2e(portal, transactional_db, settings):
     """One journey's portal: mail sink emptied; this process enqueues to the worker too."""
+    from django.contrib.auth.models import Group
+    from django.db import connection
+
     from omstallning.celery import app
 
+    if not Group.objects.exists():  # flushed by the previous transactional test
+        if portal.initial_data is None:
+            pytest.fail(
+                "the migrations' rows (roles) were flushed by an earlier transactional test before the e2e "
+                "session started: run the e2e suite on its own (pytest tests/e2e)"
+            )
+        connection.creation.deserialize_db_from_string(portal.initial_data)
     settings.PRIVATE_MEDIA_ROOT = portal.media_dir
     settings.MEDIA_ROOT = portal.media_dir
     previous = app.conf.task_always_eager
@@ -185,12 +214,6 @@ def e2e(portal, transactional_db, django_db_serialized_rollback, settings):
     portal.clear_mail()
     yield portal
     app.conf.task_always_eager = previous
-
-
-@pytest.fixture
-def django_db_serialized_rollback():
-    """Rows created by migrations (roles, parameters) are restored before each e2e test."""
-    return True
 
 
 @pytest.fixture
@@ -204,7 +227,7 @@ def demo(e2e):
 
 # --- the browser --------------------------------------------------------------------------
 @pytest.fixture(scope="session")
-def _e2e_browser():
+def _e2e_browser(portal):  # after `portal`: it reads the database before an event loop is current
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
     from playwright.sync_api import sync_playwright
 
@@ -266,17 +289,6 @@ def login(page, base_url, username, password=DEMO_PASSWORD):
     page.wait_for_load_state()
     if "/konto/logga-in/" in page.url:
         raise AssertionError(f"log-in as {username} failed: {page.locator('main').inner_text()[:500]}")
-
-
-def wait_until(predicate, timeout=30, interval=0.3, message="condition"):
-    """Polls `predicate()` (e.g. a database read) until it returns something truthy."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = predicate()
-        if result:
-            return result
-        time.sleep(interval)
-    raise AssertionError(f"{message} not reached within {timeout}s")
 
 
 def axe_violations(page, tags=("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")):

@@ -1,9 +1,9 @@
 """The e2e infrastructure itself: gunicorn serves the portal on the test database, the browser
 reaches it, and a task enqueued by a request runs on the real worker."""
 
-import pytest
+from tests.e2e.journeys import E2E
 
-pytestmark = [pytest.mark.browser, pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
+pytestmark = E2E
 
 
 def test_gunicorn_serves_the_demo_data_to_the_browser(demo, browser_page, shots):
