@@ -35,5 +35,15 @@ def seed(*, stdout=None):
         Advisor.objects.get_or_create(
             user=advisor_user, defaults={"supplier": supplier, "forstarkt_stod": True, "languages": ["sv", "en"]}
         )
+    # Demo cases granted before this supplier existed (applications' demo runs first) get their
+    # advisor now instead of at the next sweep.
+    from . import selectors, services
+
+    assigned = 0
+    for application_id in selectors.granted_without_assignment_ids(limit=100):
+        if services.assignment_create_for_application(application_id=application_id) is not None:
+            assigned += 1
     if stdout is not None:
-        stdout.write(f"advisors: demo supplier “{supplier.name}” with coordinator and advisor")
+        stdout.write(
+            f"advisors: demo supplier “{supplier.name}” with coordinator and advisor; {assigned} granted case(s) assigned"
+        )
