@@ -45,5 +45,6 @@ def seed(*, stdout=None):
             assigned += 1
     if stdout is not None:
         stdout.write(
-            f"advisors: demo supplier “{supplier.name}” with coordinator and advisor; {assigned} granted case(s) assigned"
+            f"advisors: demo supplier “{supplier.name}” with coordinator and advisor; "
+            f"{assigned} granted case(s) assigned"
         )
