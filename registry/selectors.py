@@ -36,6 +36,16 @@ def _period_covers(on_date: datetime.date, prefix: str = "") -> Q:
     )
 
 
+def _luhn_ok(digits: str) -> bool:
+    total = 0
+    for pos, ch in enumerate(reversed(digits)):
+        d = ord(ch) - 48
+        if pos % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
 def registration_period_on(org: Organisation, on_date: datetime.date) -> RegistrationPeriod | None:
     return RegistrationPeriod.objects.filter(_period_covers(on_date), organisation=org).first()
 
@@ -68,6 +78,9 @@ def public_register(on_date: datetime.date) -> list[dict]:
 
 def normalize_employer_org_number(value: str) -> str | None:
     """NNNNNN-NNNN, or None when `value` is not a valid organisationsnummer (Luhn)."""
+    if len(value) == 11 and value.isascii() and value[6] == "-" and value[:6].isdigit() and value[7:].isdigit():
+        # the usual written form: only the check digit remains to be checked (fast path for big files)
+        return value if _luhn_ok(value[:6] + value[7:]) else None
     try:
         return normalize_orgnr(value)
     except ValueError:
@@ -82,17 +95,21 @@ def organisation_for_employer(*, org_number: str, on_date: datetime.date) -> Org
     (employer_org_number, valid_from), then the organisation and its registration period). An
     invalid organisationsnummer raises ValueError.
     """
-    normalized = normalize_orgnr(org_number)
+    affiliation = employer_affiliation_query(normalize_orgnr(org_number), on_date).first()
+    return affiliation.organisation if affiliation else None
+
+
+def employer_affiliation_query(normalized_org_number: str, on_date: datetime.date) -> QuerySet[EmployerAffiliation]:
+    """The lookup's query (also EXPLAINed by bench/registry_lookup.py)."""
     periods = RegistrationPeriod.objects.filter(_period_covers(on_date), organisation=OuterRef("organisation_id"))
-    affiliation = (
-        EmployerAffiliation.objects.filter(employer_org_number=normalized, valid_from__lte=on_date)
+    return (
+        EmployerAffiliation.objects.filter(employer_org_number=normalized_org_number, valid_from__lte=on_date)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on_date))
         .filter(Exists(periods))
         .select_related("organisation")
         .only("organisation")
-        .first()
+        .order_by()
     )
-    return affiliation.organisation if affiliation else None
 
 
 def affiliations_for(org: Organisation) -> QuerySet[EmployerAffiliation]:

@@ -580,40 +580,31 @@ def _already_claimed(year: int, orgnrs: set[str]) -> set[str]:
     return claimed & orgnrs
 
 
-def _store_rows(rows: list[CompensationRow]) -> None:
-    """Insert many rows: COPY on Postgres, bulk_create elsewhere."""
+STORED_COLUMNS = (
+    "application_id",
+    "row_number",
+    "employer_org_number",
+    "year",
+    "fees_paid_ore",
+    "payroll_base_ore",
+    "computed_sek",
+    "status",
+    "refusal_code",
+    "refusal_note",
+)
+
+
+def _store_rows(rows: list[tuple]) -> None:
+    """Insert many rows (tuples in STORED_COLUMNS order): COPY on Postgres, bulk_create elsewhere."""
     if connection.vendor != "postgresql":
-        CompensationRow.objects.bulk_create(rows, batch_size=2000)
+        CompensationRow.objects.bulk_create(
+            [CompensationRow(**dict(zip(STORED_COLUMNS, row, strict=True))) for row in rows], batch_size=2000
+        )
         return
-    columns = (
-        "application_id",
-        "row_number",
-        "employer_org_number",
-        "year",
-        "fees_paid_ore",
-        "payroll_base_ore",
-        "computed_sek",
-        "status",
-        "refusal_code",
-        "refusal_note",
-    )
     table = CompensationRow._meta.db_table
-    with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        for r in rows:
-            copy.write_row(
-                (
-                    r.application_id,
-                    r.row_number,
-                    r.employer_org_number,
-                    r.year,
-                    r.fees_paid_ore,
-                    r.payroll_base_ore,
-                    r.computed_sek,
-                    r.status,
-                    r.refusal_code,
-                    r.refusal_note,
-                )
-            )
+    with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(STORED_COLUMNS)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def compensation_file(
@@ -678,33 +669,20 @@ def compensation_file(
         rows = []
         seen = set()
         total = refused = 0
-        accepted_status, refused_status = CompensationRow.Status.ACCEPTED, CompensationRow.Status.REFUSED
+        accepted_status, refused_status = str(CompensationRow.Status.ACCEPTED), str(CompensationRow.Status.REFUSED)
+        append = rows.append
         for n, orgnr, fees, payroll in parsed:
             computed = min(fees, payroll * CAP_NUMERATOR // CAP_DENOMINATOR) // 100
             if orgnr not in affiliated:
-                status, code = refused_status, REFUSAL_NOT_AFFILIATED
+                refused += 1
+                append((app_id, n, orgnr, year, fees, payroll, computed, refused_status, REFUSAL_NOT_AFFILIATED, ""))
             elif orgnr in claimed or orgnr in seen:
-                status, code = refused_status, REFUSAL_DUPLICATE
+                refused += 1
+                append((app_id, n, orgnr, year, fees, payroll, computed, refused_status, REFUSAL_DUPLICATE, ""))
             else:
-                status, code = accepted_status, ""
                 seen.add(orgnr)
                 total += computed
-            if code:
-                refused += 1
-            rows.append(
-                CompensationRow(
-                    application_id=app_id,
-                    row_number=n,
-                    employer_org_number=orgnr,
-                    year=year,
-                    fees_paid_ore=fees,
-                    payroll_base_ore=payroll,
-                    computed_sek=computed,
-                    status=status,
-                    refusal_code=code,
-                    refusal_note="",
-                )
-            )
+                append((app_id, n, orgnr, year, fees, payroll, computed, accepted_status, "", ""))
         _store_rows(rows)
         application.row_count = len(rows)
         application.refused_count = refused

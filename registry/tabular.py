@@ -137,6 +137,8 @@ def parse_date(text: str) -> datetime.date:
 
 def parse_amount_ore(text: str) -> int:
     """A non-negative amount in kronor ("12345", "12 345,50", "12345.5") as integer öre."""
+    if text.isdigit():
+        return int(text) * 100
     cleaned = text.replace("\u00a0", "").replace(" ", "").replace(",", ".")
     if cleaned.startswith("-"):
         raise ValueError("negative")

@@ -1,0 +1,118 @@
+"""Benchmark of state compensation (issue 7, R-5.14): a collective application of 100,000 rows.
+
+Sets up one registered organisation with 100,000 affiliated employers (COPY, not timed), then
+times `compensation_upload()` end to end on a 100,000-row CSV file: read, validate every cell
+(organisationsnummer with Luhn, amounts), check affiliation during year N and earlier claims,
+compute min(fees, 0.15 % of the payroll base) in integer öre, and store the rows with COPY, in one
+transaction. 2 % of the rows are refused (not affiliated) and 1 % are duplicates. Also the same
+file as XLSX (python-calamine). Target: ≤ 10 s for 100,000 rows.
+
+Usage: python bench/compensation.py [ROWS]
+"""
+
+import datetime
+import os
+import sys
+import time
+
+from _registry_setup import bench_database, copy_affiliations, orgnr, table
+
+ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+
+
+def main():
+    with bench_database("compensation") as connection:
+        from omstallning.accounts.models import User
+        from registry import services
+        from registry.models import CompensationRow, Organisation, OrganisationMember, RegistrationPeriod
+
+        org = Organisation.objects.create(name="Bench-organisationen")
+        other = Organisation.objects.create(name="Bench-organisationen 2")
+        for o in (org, other):
+            RegistrationPeriod.objects.create(organisation=o, registered_from=datetime.date(2022, 12, 31))
+        user = User.objects.create(username="bench-reporter")
+        OrganisationMember.objects.create(organisation=org, user=user)
+        OrganisationMember.objects.create(organisation=other, user=user)
+        affiliated = int(ROWS * 0.98)
+        copy_affiliations(
+            connection,
+            ((org.pk, orgnr(i), f"Arbetsgivare {i}", datetime.date(2022, 10, 1), None) for i in range(affiliated)),
+        )
+        lines = ["organisationsnummer;avgifter;lonesumma"]
+        for i in range(ROWS):
+            employer = orgnr(i) if i % 100 else orgnr(max(i - 1, 0))  # 1 % duplicates
+            lines.append(f"{employer};{10_000 + i % 50_000},{i % 100:02d};{5_000_000 + 37 * i}")
+        data = ("\n".join(lines) + "\n").encode()
+
+        t0, c0 = time.perf_counter(), time.process_time()
+        result = services.compensation_upload(
+            organisation=org,
+            year=2023,
+            file_name="kollektiv.csv",
+            data=data,
+            by=user,
+            filed_on=datetime.date(2024, 9, 1),
+        )
+        csv_s, csv_cpu = time.perf_counter() - t0, time.process_time() - c0
+        assert result.ok, result.errors[:5]
+        app = result.application
+        stored = CompensationRow.objects.filter(application=app).count()
+
+        # the parsing/validation/computation alone (no database), for the split
+        from registry.services import _validate_compensation_rows, compensation_records_from_table
+        from registry.tabular import read_table
+
+        t0 = time.perf_counter()
+        records, _errors = compensation_records_from_table(read_table("k.csv", data))
+        parsed, _errors = _validate_compensation_rows(records)
+        for _n, _o, fees, payroll in parsed:
+            services.compensation_amount_sek(fees, payroll)
+        pure_s = time.perf_counter() - t0
+
+        # the same rows as XLSX, for the other organisation's employers (none affiliated: all refused rows)
+        sys.path.insert(0, str(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+        from tests.registry.xlsx import build_xlsx
+
+        xlsx = build_xlsx([line.split(";") for line in lines])
+        t0 = time.perf_counter()
+        xresult = services.compensation_upload(
+            organisation=other,
+            year=2023,
+            file_name="kollektiv.xlsx",
+            data=xlsx,
+            by=user,
+            filed_on=datetime.date(2024, 9, 1),
+        )
+        xlsx_s = time.perf_counter() - t0
+        assert xresult.ok, xresult.errors[:5]
+
+        print(f"rows: {ROWS:,}; stored {stored:,}; refused {app.refused_count:,}; total {app.total_computed:,} kr")
+        print(f"load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs\n")
+        table(
+            [
+                (
+                    "CSV end to end: read, validate, compute, COPY (s)",
+                    f"{csv_s:.2f}",
+                    "≤ 10",
+                    "OK" if csv_s <= 10 else "MISS",
+                ),
+                ("  CPU time of this process in it (s)", f"{csv_cpu:.2f}", "", ""),
+                ("  of which read + validate + compute, no DB (s)", f"{pure_s:.2f}", "", ""),
+                (
+                    "  rows per second (CSV end to end)",
+                    f"{ROWS / csv_s:,.0f}",
+                    "≥ 10,000",
+                    "OK" if ROWS / csv_s >= 10_000 else "MISS",
+                ),
+                (
+                    f"XLSX end to end ({len(xlsx) / 1e6:.1f} MB, calamine) (s)",
+                    f"{xlsx_s:.2f}",
+                    "≤ 10",
+                    "OK" if xlsx_s <= 10 else "MISS",
+                ),
+            ]
+        )
+
+
+if __name__ == "__main__":
+    main()
