@@ -97,7 +97,7 @@ def main(quick: bool) -> None:
             files = {}
             for n in sizes:
                 t = time.perf_counter()
-                files[n] = synthetic.write_csv(Path(tmp) / f"r{n}.csv", synthetic.rows(n, PERIOD, seed=n))
+                files[n] = synthetic.write_csv(Path(tmp) / f"r{n}.csv", synthetic.fast_rows(n, PERIOD, seed=n))
                 print(
                     f"generated {n:,} CSV rows ({files[n].stat().st_size / 1e6:.0f} MB) "
                     f"in {time.perf_counter() - t:.1f} s",
@@ -105,7 +105,7 @@ def main(quick: bool) -> None:
                 )
             t = time.perf_counter()
             xlsx = synthetic.write_xlsx(
-                Path(tmp) / f"r{small}.xlsx", synthetic.xlsx_items(synthetic.rows(small, PERIOD, seed=small))
+                Path(tmp) / f"r{small}.xlsx", synthetic.xlsx_items(synthetic.fast_rows(small, PERIOD, seed=small))
             )
             print(
                 f"generated {small:,} XLSX rows ({xlsx.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t:.1f} s",
