@@ -75,7 +75,8 @@ class Employment:
 class Case:
     """A normalised case.
 
-    ``months`` maps month index -> (hours µh | None, income öre | None, skippable, days, year).
+    ``months`` maps month index -> (hours µh | None, income öre | None, skippable, days, year,
+    weekly µh | -1, hours | -1, income | -1).
     """
 
     id: Any
@@ -246,7 +247,7 @@ def parse_case(data: Any, params: Parameters = DEFAULT_PARAMETERS) -> Case:
     spouse = parse_bool(data.get("employed_by_spouse"), "employed_by_spouse")
     illness = parse_bool(data.get("illness_special_needs"), "illness_special_needs")
 
-    months, min_month = _parse_months(data.get("months"), params, app_date)
+    months, min_month, income_years = _parse_months(data.get("months"), params, app_date)
 
     rate = None
     raw_rate = data.get("employment_rate")
@@ -280,7 +281,7 @@ def parse_case(data: Any, params: Parameters = DEFAULT_PARAMETERS) -> Case:
         illness_special_needs=illness,
         months=months,
         min_month=min_month,
-        seqs=month_sequences(months, app_date.year * 12 + app_date.month - 1, min_month),
+        seqs=month_sequences(months, app_date.year * 12 + app_date.month - 1, min_month, income_years),
         employment_rate=rate,
         employments=employments,
     )
@@ -316,10 +317,11 @@ def _parse_months(raw: Any, params: Parameters, app_date: datetime.date):
     months: dict[int, tuple] = {}
     app_idx = app_date.year * 12 + app_date.month - 1
     if raw is None:
-        return months, app_idx
+        return months, app_idx, frozenset()
     if type(raw) is not list:
         raise InputError("months", "must be a list of month objects")
     ibb = params.ibb
+    income_years = set()
     info_of = _MONTH_INFO.__getitem__
     min_month = app_idx
     for pos, item in enumerate(raw):
@@ -361,10 +363,16 @@ def _parse_months(raw: Any, params: Parameters, app_date: datetime.date):
             skippable = False
         elif type(skippable) is not bool:
             raise InputError(f"months[{pos}].skippable", f"must be true or false, got {skippable!r}")
-        months[idx] = (hours, income, skippable, days, year)
+        if hours is None:
+            months[idx] = (None, income, skippable, days, year, -1, -1, -1 if income is None else income)
+        else:
+            weekly = hours * 7 // days
+            months[idx] = (hours, income, skippable, days, year, weekly, hours, -1 if income is None else income)
+        if income is not None:
+            income_years.add(year)
         if idx < min_month:
             min_month = idx
-    return months, min_month
+    return months, min_month, frozenset(income_years)
 
 
 def _looks_like_month(label: str) -> bool:
@@ -379,70 +387,39 @@ class MonthSeqs:
     integer weekly limit.
     """
 
-    seq: tuple
+    seq: tuple  # (hours | None, income | None, skippable, days, year, weekly, hours | -1, income | -1)
     hours: tuple
     weekly: tuple
     income: tuple
-    years: tuple
     year_runs: tuple  # ((year, number of consecutive months), ...) in the same order
     skippable: tuple
     has_skippable: bool
     income_years: frozenset
 
 
-def month_sequences(months: dict, app_idx: int, min_month: int) -> MonthSeqs:
-    seq = []
-    hours = []
-    weekly = []
-    income = []
-    years = []
-    skips = []
-    has_skip = False
-    income_years = set()
+_EMPTY = (None, None, False, 0, 0, -1, -1, -1)
+
+
+def month_sequences(months: dict, app_idx: int, min_month: int, income_years: frozenset) -> MonthSeqs:
     get = months.get
-    for idx in range(app_idx - 1, min_month - 1, -1):
-        m = get(idx)
-        if m is None:
-            seq.append(None)
-            hours.append(-1)
-            weekly.append(-1)
-            income.append(-1)
-            years.append(idx // 12)
-            skips.append(False)
-            continue
-        seq.append(m)
-        h, inc, skip, days, year = m
-        if h is None:
-            hours.append(-1)
-            weekly.append(-1)
-        else:
-            hours.append(h)
-            weekly.append(h * 7 // days)
-        if inc is None:
-            income.append(-1)
-        else:
-            income.append(inc)
-            income_years.add(year)
-        years.append(year)
-        skips.append(skip)
-        if skip:
-            has_skip = True
-    runs: list[list[int]] = []
-    for year in years:
-        if runs and runs[-1][0] == year:
-            runs[-1][1] += 1
-        else:
-            runs.append([year, 1])
+    vals = [get(i, _EMPTY) for i in range(app_idx - 1, min_month - 1, -1)]
+    skips = tuple([v[2] for v in vals])
+    runs = []
+    idx = app_idx - 1
+    while idx >= min_month:
+        year = idx // 12
+        start = max(year * 12, min_month)
+        runs.append((year, idx - start + 1))
+        idx = start - 1
     return MonthSeqs(
-        seq=tuple(seq),
-        hours=tuple(hours),
-        weekly=tuple(weekly),
-        income=tuple(income),
-        years=tuple(years),
-        year_runs=tuple((y, n) for y, n in runs),
-        skippable=tuple(skips),
-        has_skippable=has_skip,
-        income_years=frozenset(income_years),
+        seq=tuple(vals),
+        hours=tuple([v[6] for v in vals]),
+        weekly=tuple([v[5] for v in vals]),
+        income=tuple([v[7] for v in vals]),
+        year_runs=tuple(runs),
+        skippable=skips,
+        has_skippable=True in skips,
+        income_years=income_years,
     )
 
 

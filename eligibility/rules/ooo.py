@@ -7,6 +7,7 @@ the fact and the limit. No Django imports.
 
 from __future__ import annotations
 
+from functools import cache
 from operator import ge, or_
 
 from .case import Case, InputError
@@ -31,7 +32,7 @@ SITUATION_SV = {
     "tidsbegransad": "tidsbegränsat anställd och anställningen upphör",
     "anstalld": "anställd",
     "egenforetagare": "egenföretagare",
-    "egen_uppsagning": "har sagt upp dig själv",
+    "egen_uppsagning": "uppsagd på egen begäran",
 }
 SITUATION_EN = {
     "uppsagd_arbetsbrist": "dismissed because of redundancy",
@@ -39,7 +40,7 @@ SITUATION_EN = {
     "tidsbegransad": "in a fixed-term employment that is ending",
     "anstalld": "employed",
     "egenforetagare": "self-employed",
-    "egen_uppsagning": "have resigned",
+    "egen_uppsagning": "leaving at your own request",
 }
 SERVICE_SV = {
     "radgivning": "rådgivning",
@@ -69,7 +70,11 @@ ALLOWED_EN = {
 
 def r_1_10_situation(case: Case, p: Parameters):
     """R-1.10: the situation must be one the service is for (egen_uppsagning is judged by R-1.11)."""
-    service, situation = case.service, case.situation
+    return _r_1_10(case.service, case.situation)
+
+
+@cache
+def _r_1_10(service: str, situation: str):
     allowed = ALLOWED_SITUATIONS[service]
     ok = situation in allowed or (situation == "egen_uppsagning" and service in ("radgivning", "forstarkt_stod"))
     if ok:
@@ -119,7 +124,11 @@ def r_1_12_age(case: Case, p: Parameters):
 def r_1_13_employer(case: Case, p: Parameters):
     """R-1.13: employer active in Sweden, registered with Skatteverket, no kollektivavtal, not financing
     a registered omställningsorganisation."""
-    e = case.employer
+    return _r_1_13(case.employer)
+
+
+@cache
+def _r_1_13(e):
     if e is None:
         return (
             "R-1.13",
@@ -196,11 +205,16 @@ def r_1_15_end_date(case: Case, p: Parameters):
 
 def r_1_16_exclusions(case: Case, p: Parameters):
     """R-1.16: not CEO at the latest workplace, not employed by a self-employed spouse or partner."""
+    return _r_1_16(case.was_ceo, case.employed_by_spouse)
+
+
+@cache
+def _r_1_16(was_ceo: bool, employed_by_spouse: bool):
     sv, en = [], []
-    if case.was_ceo:
+    if was_ceo:
         sv.append("du var verkställande direktör på din senaste arbetsplats")
         en.append("you were the managing director (CEO) at your latest workplace")
-    if case.employed_by_spouse:
+    if employed_by_spouse:
         sv.append("du arbetade hos en egenföretagare som är din make, maka eller registrerade partner")
         en.append("you worked for a self-employed spouse or registered partner")
     if not sv:
@@ -286,7 +300,7 @@ def work_requirement(case: Case, p: Parameters) -> dict:
         limit = hthr[30]  # the same for every month length
         h_all = [h >= limit for h in seqs.hours[:span]]
     else:
-        h_all = [m is not None and m[0] is not None and m[0] >= hthr[m[3]] for m in seqs.seq[:span]]
+        h_all = [m[0] is not None and m[0] >= hthr[m[3]] for m in seqs.seq[:span]]
     ispan = span if p.skippable_applies_to_income else frame
     thresholds = []
     for year, run in seqs.year_runs:
@@ -426,9 +440,9 @@ def r_1_40_yttrande(case: Case, p: Parameters):
         age_en = f"you were {age} when the application was received"
     if case.situation not in ALLOWED_SITUATIONS["yttrande"]:
         sv.append(
-            f"yttrande ges till {ALLOWED_SV['yttrande']}, men du har angett att du {SITUATION_SV[case.situation]}"
+            f"yttrande ges till {ALLOWED_SV['yttrande']}, men du har angett att du är {SITUATION_SV[case.situation]}"
         )
-        en.append(f"statements are for {ALLOWED_EN['yttrande']}, but you said you {SITUATION_EN[case.situation]}")
+        en.append(f"statements are for {ALLOWED_EN['yttrande']}, but you said you are {SITUATION_EN[case.situation]}")
     if not lo <= age <= hi:
         sv.append(f"{age_sv}, och åldern ska vara {lo}–{hi} år")
         en.append(f"{age_en}, and the age must be {lo} to {hi}")
