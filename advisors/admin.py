@@ -262,9 +262,6 @@ class AssignmentAdmin(CaseOfficerAccess, SimpleHistoryAdmin):
         except ValidationError as exc:
             self.message_user(request, "; ".join(exc.messages), messages.ERROR)
 
-    def save_related(self, request, form, formsets, change):
-        pass  # the inlines are read-only
-
     def changelist_view(self, request, extra_context=None):
         extra_context = extra_context or {}
         extra_context["title"] = _("Assignments")
