@@ -127,3 +127,16 @@ def test_the_verification_page_is_rate_limited(client, settings):
     assert codes[:20] == [404] * 20
     assert codes[-1] == 429
     cache.clear()
+
+
+def test_the_applicant_is_told_who_is_responsible_instead(client):
+    user, case = applicant_with_case(
+        status=CaseStatus.NOT_RESPONSIBLE,
+        advisor=None,
+        responsible_organisation="TRR Trygghetsrådet",
+        check_reasons=[{"rule": "R-1.40", "passed": False, "text": "arbetsgivaren har kollektivavtal", "text_en": ""}],
+    )
+    client.force_login(user)
+    page = client.get("/mina-arenden/yttranden/").content.decode()
+    assert "Ansvarig i stället: TRR Trygghetsrådet." in page
+    assert "arbetsgivaren har kollektivavtal" in page
