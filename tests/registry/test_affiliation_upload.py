@@ -59,7 +59,7 @@ def test_bad_rows_refuse_the_whole_file_with_row_and_column(org, reporter):
     assert list(EmployerAffiliation.objects.values_list("employer_org_number", flat=True)) == [EMPLOYER_C]
 
 
-def test_overlap_inside_the_file_is_refused(org, reporter):
+def test_overlap_inside_the_file_is_refused(org, reporter, english):
     data = csv_bytes(f"{EMPLOYER_A};Alfa AB;2023-01-01;2023-12-31", f"{EMPLOYER_A};Alfa AB;2023-06-01;")
     result = services.affiliations_upload(organisation=org, file_name="l.csv", data=data, by=reporter)
     assert not result.ok
@@ -113,7 +113,7 @@ def test_xlsx_upload(org, reporter):
         ({"xl/worksheets/bomb.xml": "0" * 5_000_000}, "compressed"),
     ],
 )
-def test_dangerous_workbooks_are_refused_before_reading(org, reporter, extra, word):
+def test_dangerous_workbooks_are_refused_before_reading(org, reporter, extra, word, english):
     data = build_xlsx([["organisationsnummer", "namn", "giltig_fran"]], extra_parts=extra)
     result = services.affiliations_upload(organisation=org, file_name="lista.xlsx", data=data, by=reporter)
     assert not result.ok
