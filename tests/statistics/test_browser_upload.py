@@ -46,3 +46,19 @@ def test_upload_error_fix_and_upload_again(page, live_server, tmp_path):
     page.click("text=Alla inlämningar")
     statuses = page.locator("table tbody tr td:nth-child(4)").all_inner_texts()
     assert statuses == ["Godkänd", "Avvisad"]
+
+
+def test_large_file_goes_through_the_progress_upload(page, live_server, tmp_path):
+    user = UserFactory(username="stor", role=Role.ORGANISATION_REPORTER)
+    MemberFactory(user=user)
+    big = tmp_path / "stor.csv"
+    big.write_text(csv_text(good_rows(12_000)), encoding="utf-8")
+    assert big.stat().st_size > 1_048_576  # the script takes over above 1 MB
+    browser_login(page, live_server, "stor", TEST_PASSWORD)
+    page.goto(f"{live_server.url}/statistik/rapporter/")
+    page.fill("input[name=period]", "2026-03")
+    page.set_input_files("input[name=file]", str(big))
+    with page.expect_request(lambda r: r.method == "POST" and r.resource_type == "xhr"):
+        page.click("form[data-upload-form] button[type=submit]")
+    page.locator("text=Rapporten godkändes: 12000 rader.").wait_for(timeout=60_000)
+    assert "/inlamningar/" in page.url
