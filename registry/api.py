@@ -13,6 +13,7 @@ import datetime
 
 from django.urls import reverse
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
@@ -149,3 +150,16 @@ class AffiliationsView(APIView):
         if not result.ok:
             return Response({"errors": [e.as_dict() for e in result.errors]}, status=status.HTTP_400_BAD_REQUEST)
         return Response({"count": result.count, "upload": result.upload.pk})
+
+
+class OrganisationTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "registry.api.OrganisationTokenAuthentication"
+    name = "organisationToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Token <key>`: a key created by the organisation on its page (stored hashed).",
+        }
