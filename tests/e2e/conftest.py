@@ -206,6 +206,10 @@ def e2e(portal, transactional_db, settings):
                 "the migrations' rows (roles) were flushed by an earlier transactional test before the e2e "
                 "session started: run the e2e suite on its own (pytest tests/e2e)"
             )
+        # the flush's post_migrate signal made new content types and permissions: replace them
+        # by the serialized ones (their ids are referenced by the serialized rows)
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE TABLE django_content_type, auth_permission CASCADE")
         connection.creation.deserialize_db_from_string(portal.initial_data)
     settings.PRIVATE_MEDIA_ROOT = portal.media_dir
     settings.MEDIA_ROOT = portal.media_dir
@@ -218,11 +222,15 @@ def e2e(portal, transactional_db, settings):
 
 @pytest.fixture
 def demo(e2e):
-    """The demo data (`seed_demo`), committed."""
-    from django.core.management import call_command
+    """The demo users (one per role, `seed_demo`'s) and the registry's demo data (the registered
+    organisations, Demo Omställningsorganisation with its reporter), committed. The other apps'
+    demo data (months of statistics) is left out: it would cost every journey many seconds."""
+    from omstallning.core.management.commands.seed_demo import seed_users
+    from registry import demo as registry_demo
 
+    seed_users()
     with open(os.devnull, "w") as devnull:
-        call_command("seed_demo", verbosity=0, stdout=devnull)
+        registry_demo.seed(stdout=devnull)
 
 
 # --- the browser --------------------------------------------------------------------------
@@ -238,26 +246,32 @@ def _e2e_browser(portal):  # after `portal`: it reads the database before an eve
 
 
 class Shots:
-    """Screenshots of one journey's key steps: build/e2e/<journey>/NN-step.png."""
+    """Screenshots of one journey's key steps: build/e2e/<journey>/NN-step.png (one folder per
+    journey file, emptied once per run; numbered across the file's tests)."""
 
-    def __init__(self, journey):
-        self.folder = BUILD / journey
-        shutil.rmtree(self.folder, ignore_errors=True)
-        self.folder.mkdir(parents=True)
-        self.count = 0
+    def __init__(self, folder, counter):
+        self.folder = folder
+        self.counter = counter
 
     def __call__(self, page, step):
-        self.count += 1
+        self.counter[0] += 1
         name = re.sub(r"[^a-z0-9]+", "-", step.lower()).strip("-")
-        path = self.folder / f"{self.count:02d}-{name}.png"
+        path = self.folder / f"{self.counter[0]:02d}-{name}.png"
         page.screenshot(path=str(path), full_page=True)
         return path
 
 
+@pytest.fixture(scope="module")
+def _shots_folder(request):
+    folder = BUILD / Path(request.node.fspath).stem.removeprefix("test_")
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder, [0]
+
+
 @pytest.fixture
-def shots(request):
-    journey = Path(request.node.fspath).stem.removeprefix("test_")
-    return Shots(journey)
+def shots(_shots_folder):
+    return Shots(*_shots_folder)
 
 
 @pytest.fixture

@@ -56,9 +56,16 @@ def write_files(tmp_path: Path) -> dict[str, Path]:
     return paths
 
 
-def apply_for_radgivning(page, base_url, tmp_path, shots):
+def apply_for_radgivning(page, base_url, tmp_path, shots, check=None):
     """Fills in every step of an application for rådgivning, uploads two attachments and submits.
-    Returns the reference shown on the receipt."""
+    Returns the text of the receipt. `check(page)` (e.g. the axe run) is called on every page."""
+    check = check or (lambda page: None)
+    original_shots = shots
+
+    def shots(page, step):  # noqa: F811 - each screenshot step is also a check point
+        check(page)
+        return original_shots(page, step)
+
     page.goto(f"{base_url}{reverse('applications:choose_service')}")
     page.check("input[name=service][value=radgivning]")
     shots(page, "choose service")
@@ -146,13 +153,15 @@ def officer_transition(page, base_url, application, name, reason, shots=None, **
     assert page.locator(".messagelist .success").count() == 1, page.locator("#content").inner_text()[:800]
 
 
-def submitted_application(browser_page, e2e, tmp_path, shots):
+def submitted_application(browser_page, e2e, tmp_path, shots, locale="sv-SE", check=None):
     """Journey 1 again, in the browser: Sara's submitted application (returned from the database)."""
     from applications.models import Application
 
-    page = browser_page("sara.sokande")
-    apply_for_radgivning(page, e2e.url, tmp_path, shots)
-    return page, Application.objects.get(applicant__username="sara.sokande")
+    page = browser_page("sara.sokande", locale=locale)
+    receipt = apply_for_radgivning(page, e2e.url, tmp_path, shots, check=check)
+    application = Application.objects.filter(applicant__username="sara.sokande").order_by("-pk").first()
+    assert application.reference in receipt
+    return page, application
 
 
 def advisor_for_rasmus():
@@ -161,10 +170,14 @@ def advisor_for_rasmus():
 
     from advisors.models import Advisor, Supplier
 
+    existing = Advisor.objects.filter(user__username="rasmus.radgivare").first()
+    if existing is not None:
+        return existing
+    last_rank = Supplier.objects.order_by("-rank").values_list("rank", flat=True).first() or 0
     supplier, _created = Supplier.objects.get_or_create(
         name="E2E Rådgivning AB",
         defaults={
-            "rank": 1,
+            "rank": last_rank + 1,
             "capacity": 50,
             "services": ["radgivning", "forstarkt_stod", "vagledning", "yttrande"],
             "languages": ["sv", "en"],
@@ -178,13 +191,13 @@ def advisor_for_rasmus():
     return advisor
 
 
-def granted_application(browser_page, e2e, tmp_path, shots):
+def granted_application(browser_page, e2e, tmp_path, shots, locale="sv-SE", check=None):
     """Journeys 1 and 3: submitted in the browser, granted by the officer in the admin; returns
     (applicant page, officer page, application) once the worker has assigned the advisor."""
     from advisors.models import Assignment
 
     advisor_for_rasmus()
-    applicant, application = submitted_application(browser_page, e2e, tmp_path, shots)
+    applicant, application = submitted_application(browser_page, e2e, tmp_path, shots, locale=locale, check=check)
     officer = browser_page("hanna.handlaggare")
     officer_transition(officer, e2e.url, application, "grant", "Villkoren är uppfyllda.", shots, service="radgivning")
     application.refresh_from_db()
