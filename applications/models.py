@@ -171,7 +171,15 @@ class Application(models.Model):
     eligibility_input = models.JSONField(_("eligibility input"), default=dict, editable=False)
     eligibility_result = models.JSONField(_("eligibility result"), default=dict, editable=False)
     eligible = models.BooleanField(_("eligible"), null=True)
-    evaluation_id_ref = models.BigIntegerField(_("stored evaluation id"), null=True, blank=True, editable=False)
+    evaluation = models.ForeignKey(
+        "eligibility.Evaluation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="applications",
+        verbose_name=_("stored evaluation"),
+    )
 
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     history = HistoricalRecords(excluded_fields=["snapshot", "eligibility_input", "eligibility_result"])
@@ -181,7 +189,10 @@ class Application(models.Model):
         verbose_name_plural = _("applications")
         ordering = ["priority", "submitted_at"]
         indexes = [
-            models.Index(fields=["status", "priority", "submitted_at"], name="app_queue_idx"),
+            # The queue's ORDER BY (priority, submitted_at, -id: the admin adds -pk) for the
+            # unfiltered list and per status, so a page is an index scan, not a sort of all rows.
+            models.Index(fields=["priority", "submitted_at", "-id"], name="app_queue_all_idx"),
+            models.Index(fields=["status", "priority", "submitted_at", "-id"], name="app_queue_idx"),
             models.Index(fields=["service", "status"], name="app_service_status_idx"),
         ]
         constraints = [

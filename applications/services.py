@@ -17,7 +17,6 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -37,7 +36,6 @@ from .models import (
     MessageDirection,
     Outcome,
     Priority,
-    ReferenceCounter,
     Service,
     Situation,
     Status,
@@ -267,28 +265,25 @@ def eligibility_case(*, draft_data: dict, service: str, application_date: dateti
     return case
 
 
-def _evaluate(case: dict) -> tuple[dict, int | None]:
-    """Stores the evaluation through eligibility.services when it exists, else runs the engine."""
-    try:
-        services = importlib.import_module("eligibility.services")
-        evaluation_create = services.evaluation_create
-    except (ImportError, AttributeError):
-        evaluation_create = None
-    if evaluation_create is not None:
-        evaluation = evaluation_create(case=case)
-        result = getattr(evaluation, "result", None)
-        if result is None and hasattr(evaluation, "as_dict"):
-            result = evaluation.as_dict()
-        return dict(result or {}), evaluation.pk
-    from eligibility.rules import evaluate_data
+def _evaluate(case: dict):
+    """Runs the engine and stores the evaluation (rule set version, parameters, input, result)."""
+    from eligibility.services import evaluation_create
 
-    return evaluate_data(case), None
+    evaluation = evaluation_create(case=case)
+    return dict(evaluation.result or {}), evaluation
 
 
 def _next_reference(year: int) -> str:
-    ReferenceCounter.objects.get_or_create(year=year)
-    ReferenceCounter.objects.filter(year=year).update(last=F("last") + 1)
-    last = ReferenceCounter.objects.get(year=year).last
+    """The next diarienummer of the year, in one statement (the row lock serialises submits)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO applications_referencecounter (year, last) VALUES (%s, 1) "
+            "ON CONFLICT (year) DO UPDATE SET last = applications_referencecounter.last + 1 RETURNING last",
+            [year],
+        )
+        last = cursor.fetchone()[0]
     return f"OOO-{year}-{last:06d}"
 
 
@@ -324,9 +319,6 @@ def application_submit(*, token, by) -> SubmitResult:
     A second submit of the same draft (two tabs, back button, double click) finds the draft gone
     and returns the application made by the first; the unique `source_token` guarantees it.
     """
-    existing = Application.objects.filter(source_token=token, applicant=by).first()
-    if existing is not None:
-        return SubmitResult(existing, False)
     try:
         with transaction.atomic():
             draft = Draft.objects.select_for_update().filter(token=token, applicant=by).first()
@@ -363,7 +355,7 @@ def _submit_draft(draft: Draft, by) -> Application:
         application_date=today,
         special_needs=bool(health and health.special_needs),
     )
-    result, evaluation_id = _evaluate(case)
+    result, evaluation = _evaluate(case)
     if "error" in result:
         raise ValidationError(_("The application could not be checked: %(error)s") % {"error": result["error"]})
     about = draft.data.get("about", {})
@@ -404,7 +396,7 @@ def _submit_draft(draft: Draft, by) -> Application:
         eligibility_input=case,
         eligibility_result=result,
         eligible=result.get("eligible"),
-        evaluation_id_ref=evaluation_id,
+        evaluation=evaluation,
     )
     Attachment.objects.filter(pk__in=[a.pk for a in attachments]).update(application=application, draft=None)
     if health is not None:

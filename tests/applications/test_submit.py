@@ -27,6 +27,10 @@ def test_submit_creates_application_with_reference_snapshot_and_evaluation():
     assert app.eligibility_input["service"] == "radgivning"
     assert app.eligibility_result["eligible"] is True
     assert app.eligible is True
+    assert app.evaluation is not None
+    assert app.evaluation.input == app.eligibility_input
+    assert app.evaluation.result == app.eligibility_result
+    assert app.evaluation.ruleset_version
     assert {r["rule"] for r in app.eligibility_result["reasons"]} >= {"R-1.10", "R-1.17"}
     assert app.priority == Priority.ENDING
     assert app.attachments.count() == 1
