@@ -303,7 +303,8 @@ class _MonthInfo(dict):
         year, month = int(label[:4]), int(label[5:])
         if not 1 <= month <= 12 or year < 1:
             return None
-        info = (month_index(year, month), year, days_in_month(year, month))
+        days = days_in_month(year, month)
+        info = (month_index(year, month), year, days, 24 * days * HOURS_SCALE)
         if len(self) < 100_000:
             self[label] = info
         return info
@@ -313,66 +314,75 @@ _MONTH_INFO = _MonthInfo()
 
 
 def _parse_months(raw: Any, params: Parameters, app_date: datetime.date):
-    """Returns (months dict, min_month). Values are (hours µh | None, income öre | None, skippable, days, year)."""
+    """Returns (months dict, min_month, years with income); see ``Case.months`` for the values."""
     months: dict[int, tuple] = {}
     app_idx = app_date.year * 12 + app_date.month - 1
     if raw is None:
         return months, app_idx, frozenset()
     if type(raw) is not list:
         raise InputError("months", "must be a list of month objects")
-    ibb = params.ibb
     income_years = set()
+    add_year = income_years.add
     info_of = _MONTH_INFO.__getitem__
-    min_month = app_idx
     for pos, item in enumerate(raw):
-        if type(item) is not dict:
-            raise InputError(f"months[{pos}]", "must be an object with month, hours, income, skippable")
-        label = item.get("month")
-        info = info_of(label) if type(label) is str else None
+        try:
+            info = info_of(item["month"])
+        except (TypeError, KeyError):
+            info = None
         if info is None:
-            if isinstance(label, str) and _looks_like_month(label):
-                raise InputError(f"months[{pos}].month", f"{label!r} is not a month that exists")
-            raise InputError(f"months[{pos}].month", f"must be a month written YYYY-MM, got {label!r}")
-        idx, year, days = info
+            _month_error(item, pos)
+        idx, year, days, max_hours = info
         if idx in months:
-            raise InputError(f"months[{pos}].month", f"{label} is listed more than once")
+            raise InputError(f"months[{pos}].month", f"{item['month']} is listed more than once")
         hours = item.get("hours")
-        if hours is not None:
-            if type(hours) is not int or hours < 0:
-                hours = _scaled(hours, f"months[{pos}].hours", HOURS_SCALE, HOURS_DIGITS, "hours")
+        income = item.get("income")
+        skippable = item.get("skippable", False)
+        if skippable is not False and skippable is not True:
+            if skippable is not None:
+                raise InputError(f"months[{pos}].skippable", f"must be true or false, got {skippable!r}")
+            skippable = False
+        if income is None:
+            income_col = -1
+        else:
+            if type(income) is int and income >= 0:
+                income *= INCOME_SCALE
             else:
+                income = _scaled(income, f"months[{pos}].income", INCOME_SCALE, INCOME_DIGITS, "kronor")
+            income_col = income
+            add_year(year)
+        if hours is None:
+            months[idx] = (None, income, skippable, days, year, -1, -1, income_col)
+        else:
+            if type(hours) is int and hours >= 0:
                 hours *= HOURS_SCALE
-            if hours > 24 * days * HOURS_SCALE:
+            else:
+                hours = _scaled(hours, f"months[{pos}].hours", HOURS_SCALE, HOURS_DIGITS, "hours")
+            if hours > max_hours:
                 raise InputError(
                     f"months[{pos}].hours",
-                    f"{Fraction(hours, HOURS_SCALE)} hours is more than {label} can hold (24 × {days} = {24 * days})",
+                    f"{Fraction(hours, HOURS_SCALE)} hours is more than {item['month']} can hold "
+                    f"(24 × {days} = {24 * days})",
                 )
-        income = item.get("income")
-        if income is not None:
-            if type(income) is not int or income < 0:
-                income = _scaled(income, f"months[{pos}].income", INCOME_SCALE, INCOME_DIGITS, "kronor")
-            else:
-                income *= INCOME_SCALE
-            if year not in ibb:
+            months[idx] = (hours, income, skippable, days, year, hours * 7 // days, hours, income_col)
+    if not income_years <= params.ibb.keys():
+        for pos, item in enumerate(raw):
+            year = _MONTH_INFO[item["month"]][1]
+            if item.get("income") is not None and year not in params.ibb:
                 raise InputError(
                     f"months[{pos}].income",
-                    f"no inkomstbasbelopp for {year} in the table, so income in {label} cannot be judged",
+                    f"no inkomstbasbelopp for {year} in the table, so income in {item['month']} cannot be judged",
                 )
-        skippable = item.get("skippable")
-        if skippable is None:
-            skippable = False
-        elif type(skippable) is not bool:
-            raise InputError(f"months[{pos}].skippable", f"must be true or false, got {skippable!r}")
-        if hours is None:
-            months[idx] = (None, income, skippable, days, year, -1, -1, -1 if income is None else income)
-        else:
-            weekly = hours * 7 // days
-            months[idx] = (hours, income, skippable, days, year, weekly, hours, -1 if income is None else income)
-        if income is not None:
-            income_years.add(year)
-        if idx < min_month:
-            min_month = idx
-    return months, min_month, frozenset(income_years)
+    min_month = min(months) if months else app_idx
+    return months, min(min_month, app_idx), frozenset(income_years)
+
+
+def _month_error(item: Any, pos: int) -> None:
+    if type(item) is not dict:
+        raise InputError(f"months[{pos}]", "must be an object with month, hours, income, skippable")
+    label = item.get("month")
+    if isinstance(label, str) and _looks_like_month(label):
+        raise InputError(f"months[{pos}].month", f"{label!r} is not a month that exists")
+    raise InputError(f"months[{pos}].month", f"must be a month written YYYY-MM, got {label!r}")
 
 
 def _looks_like_month(label: str) -> bool:
