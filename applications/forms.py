@@ -187,7 +187,13 @@ class EmploymentForm(StepForm):
         return data
 
 
-def frame_months(today: datetime.date, count: int = 24) -> list[str]:
+FRAME_MONTHS = 24
+# D6: each skippable month that does not qualify extends the frame one month further back, so the
+# grid offers earlier months too (filled in only by those who marked months with a benefit).
+EXTRA_MONTHS = 12
+
+
+def frame_months(today: datetime.date, count: int = FRAME_MONTHS) -> list[str]:
     """The 24 complete calendar months before the current month (D2), newest first."""
     year, month = today.year, today.month
     labels = []
@@ -234,16 +240,24 @@ class WorkHistoryForm(StepForm):
                 required=False,
             )
 
-    def rows(self):
-        for label in self.months:
+    def _rows(self, labels):
+        for label in labels:
             yield label, self[f"hours_{label}"], self[f"income_{label}"], self[f"skip_{label}"]
+
+    def rows(self):
+        return self._rows(self.months[:FRAME_MONTHS])
+
+    def extra_rows(self):
+        return self._rows(self.months[FRAME_MONTHS:])
 
     def to_json(self) -> dict:
         months = []
-        for label in self.months:
+        for index, label in enumerate(self.months):
             hours = self.cleaned_data.get(f"hours_{label}")
             income = self.cleaned_data.get(f"income_{label}")
             kind = self.cleaned_data.get(f"skip_{label}") or ""
+            if index >= FRAME_MONTHS and hours is None and income is None and not kind:
+                continue
             months.append(
                 {
                     "month": label,

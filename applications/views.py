@@ -12,6 +12,8 @@ from django.views.decorators.http import require_POST
 
 from . import selectors, services
 from .forms import (
+    EXTRA_MONTHS,
+    FRAME_MONTHS,
     AboutYouForm,
     AttachmentForm,
     ChooseServiceForm,
@@ -70,7 +72,9 @@ def _form_for(step, draft, request, data=None, files=None):
     if step.key == "employment":
         return EmploymentForm(data, initial=saved)
     if step.key == "work_history":
-        return WorkHistoryForm(data, initial=saved, months=frame_months(timezone.localdate()))
+        return WorkHistoryForm(
+            data, initial=saved, months=frame_months(timezone.localdate(), FRAME_MONTHS + EXTRA_MONTHS)
+        )
     if step.key == "health":
         health = HealthDetails.objects.filter(draft=draft).first()
         initial = {}

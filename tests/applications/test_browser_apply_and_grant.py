@@ -52,7 +52,7 @@ def test_applicant_applies_and_officer_grants(page, live_server, tmp_path):
     page.click("button[name=next]")
 
     # Step 3: the 24-month grid
-    inputs = page.locator("input[name^=hours_]")
+    inputs = page.locator("table.work-history").first.locator("input[name^=hours_]")
     assert inputs.count() == 24
     for i in range(inputs.count()):
         inputs.nth(i).fill("160")

@@ -151,3 +151,30 @@ def test_login_required(client):
     response = client.get(reverse("applications:choose_service"))
     assert response.status_code == 302
     assert "logga-in" in response["Location"]
+
+
+def test_skippable_month_extends_the_frame_with_an_earlier_month(client):
+    """D6: a flagged month that does not qualify is replaced by the month before the frame."""
+    from applications import services
+    from applications.forms import EXTRA_MONTHS, FRAME_MONTHS
+
+    user = ApplicantFactory()
+    client.force_login(user)
+    draft = _start(client)
+    months = frame_months(timezone.localdate(), FRAME_MONTHS + EXTRA_MONTHS)
+    grid = {}
+    for i, m in enumerate(months):
+        worked = i < 11 or i == FRAME_MONTHS  # 11 months in the frame, and the first month before it
+        grid[f"hours_{m}"] = "160" if worked else ""
+        grid[f"income_{m}"] = ""
+        grid[f"skip_{m}"] = "sjukpenning" if i == 11 else ""
+    page = client.get(reverse("applications:step", args=[draft.pk, "arbetshistorik"])).content.decode()
+    assert f'name="hours_{months[-1]}"' in page
+    client.post(reverse("applications:step", args=[draft.pk, "om-dig"]), about_data())
+    client.post(reverse("applications:step", args=[draft.pk, "anstallning"]), employment_data())
+    assert client.post(reverse("applications:step", args=[draft.pk, "arbetshistorik"]), grid).status_code == 302
+    draft.refresh_from_db()
+    assert len(draft.data["work_history"]["months"]) == FRAME_MONTHS + 1  # empty earlier months are left out
+    app = services.application_submit(token=draft.token, by=user).application
+    assert app.eligible is True, app.eligibility_result
+    assert app.eligibility_result["work_requirement"]["qualifying_months_hours"] == 12
