@@ -81,7 +81,15 @@ class LookupView(APIView):
         responses={200: dict},
     )
     def get(self, request):
-        query = LookupQuery(data=request.query_params)
+        return self._answer(request, request.query_params)
+
+    @extend_schema(request=LookupQuery, responses={200: dict})
+    def post(self, request):
+        """The same lookup with a JSON body, for clients that keep the number out of URLs and logs."""
+        return self._answer(request, request.data)
+
+    def _answer(self, request, data):
+        query = LookupQuery(data=data)
         query.is_valid(raise_exception=True)
         on_date = query.validated_data.get("date") or services.today()
         org = selectors.organisation_for_employer(org_number=query.validated_data["orgnr"], on_date=on_date)

@@ -93,3 +93,10 @@ def test_public_register_lists_registered_organisations(client, db):
     assert b"Registrerad" in response.content
     assert b"Avregistrerad" not in response.content
     assert b"2022-12-31" in response.content
+
+
+def test_json_endpoint_also_takes_a_post_body(client, affiliated):
+    body = {"orgnr": EMPLOYER_A, "date": "2023-06-01"}
+    response = client.post("/api/registry/v1/lookup", body, content_type="application/json")
+    assert response.status_code == 200
+    assert response.json()["organisation"]["id"] == affiliated.pk
