@@ -25,7 +25,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from omstallning.accounts.roles import Role
 
 from . import selectors, services, workflow
-from .forms import CompletionRequestForm, GrantForm, RefuseForm, TransitionForm
+from .forms import CompletionRequestForm, GrantForm, MessageForm, RefuseForm, TransitionForm
 from .models import Application, Attachment, CaseEvent, Decision, Draft, Message
 
 logger = logging.getLogger("applications.staff_search")
@@ -192,6 +192,11 @@ class ApplicationAdmin(OfficerPermissionMixin, SimpleHistoryAdmin):
                 name="applications_application_transition",
             ),
             path(
+                "<int:pk>/message/",
+                self.admin_site.admin_view(self.message_view),
+                name="applications_application_message",
+            ),
+            path(
                 "<int:pk>/take/",
                 self.admin_site.admin_view(self.take_view),
                 name="applications_application_take",
@@ -220,6 +225,28 @@ class ApplicationAdmin(OfficerPermissionMixin, SimpleHistoryAdmin):
             "snapshot_rows": _snapshot_rows(application.snapshot),
         }
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
+
+    def message_view(self, request, pk):
+        """A message to the applicant that changes nothing in the case (no status change)."""
+        if not _is_officer(request.user):
+            raise PermissionDenied
+        application = get_object_or_404(Application, pk=pk)
+        form = MessageForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            services.message_send(application_id=pk, body=form.cleaned_data["body"], by=request.user)
+            self.message_user(request, _("The message was sent."), messages.SUCCESS)
+            return redirect("admin:applications_application_change", pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "application": application,
+            "form": form,
+            "name": "message",
+            "label": _("Send a message"),
+            "title": f"{_('Send a message')}: {application.reference}",
+            "reasons": [],
+        }
+        return TemplateResponse(request, "admin/applications/application/transition.html", context)
 
     def take_view(self, request, pk):
         if request.method != "POST":

@@ -351,6 +351,10 @@ class TransitionForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
 
 
+class MessageForm(forms.Form):
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 5}))
+
+
 class GrantForm(TransitionForm):
     service = forms.ChoiceField(label=_("Service granted"), choices=Service.choices)
 

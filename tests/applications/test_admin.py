@@ -162,3 +162,15 @@ def test_other_roles_cannot_open_the_queue(client, role):
     user.save()
     client.force_login(user)
     assert client.get(reverse(CHANGELIST)).status_code in (302, 403)
+
+
+def test_officer_sends_a_message_the_applicant_reads_it(client):
+    app = submitted_application()
+    client.force_login(officer())
+    url = reverse("admin:applications_application_message", args=[app.pk])
+    assert client.post(url, {"body": "Vi har börjat handlägga din ansökan."}).status_code == 302
+    app.refresh_from_db()
+    assert app.status == Status.SUBMITTED
+    client.force_login(app.applicant)
+    page = client.get(reverse("applications:case", args=[app.pk])).content.decode()
+    assert "Vi har börjat handlägga din ansökan." in page
