@@ -21,17 +21,12 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from omstallning.core.ratelimit import client_ip
+
 from . import selectors, services
 from .models import STUDY_PACES, ApiClient, Situation, Source
 
 logger = logging.getLogger(__name__)
-
-try:  # the portal's own per-client limit, when the trust work is in place
-    from omstallning.core.ratelimit import client_ip
-except ImportError:  # pragma: no cover
-
-    def client_ip(request):
-        return request.META.get("REMOTE_ADDR", "")
 
 
 class CsnTokenAuthentication(BaseAuthentication):

@@ -14,40 +14,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from omstallning.accounts.roles import Role
+from omstallning.core.ratelimit import rate_limit
 
 from . import selectors, services
 from .forms import AssessmentForm, VerifyForm
 from .models import CaseStatus, YttrandeDocument
 
 logger = logging.getLogger(__name__)
-
-try:
-    from omstallning.core.ratelimit import rate_limit
-except ImportError:  # pragma: no cover - a small cache-based limit until the core one exists
-    import functools
-
-    from django.core.cache import cache
-
-    def rate_limit(*, group, rate, key="ip", methods=("POST",)):
-        count, period = rate.split("/")
-        limit, seconds = int(count), {"s": 1, "m": 60, "h": 3600}[period[0]]
-
-        def decorator(view):
-            @functools.wraps(view)
-            def wrapped(request, *args, **kwargs):
-                if methods is None or request.method in methods:
-                    ident = request.META.get("REMOTE_ADDR", "")
-                    cache_key = f"yttrande-rl:{group}:{ident}"
-                    cache.add(cache_key, 0, timeout=seconds)
-                    if cache.incr(cache_key) > limit:
-                        response = HttpResponse(_("Too many requests. Try again later."), status=429)
-                        response["Retry-After"] = str(seconds)
-                        return response
-                return view(request, *args, **kwargs)
-
-            return wrapped
-
-        return decorator
 
 
 def _pdf_response(document: YttrandeDocument, *, inline: bool = False) -> HttpResponse:
