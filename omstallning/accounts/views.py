@@ -6,6 +6,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,7 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from omstallning.core.ratelimit import rate_limit
 
 from .forms import LoginForm, TokenForm
-from .services import oidc_configured, user_end_all_sessions
+from .services import needs_second_factor, oidc_configured, user_end_all_sessions
 
 DEVICE_NAME = "authenticator app"
 
@@ -64,6 +65,8 @@ def _finish_second_factor(request, device):
 @login_required
 @rate_limit(group="otp-verify", rate="10/m", key="user", methods=("POST",))
 def otp_verify(request):
+    if not needs_second_factor(request.user, request=request):
+        raise Http404("no second factor for this account")
     if not TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
         return redirect("accounts:otp_enrol")
     form = TokenForm(request.POST or None)
@@ -80,6 +83,8 @@ def otp_verify(request):
 @rate_limit(group="otp-enrol", rate="10/m", key="user", methods=("POST",))
 def otp_enrol(request):
     """First log-in of a staff member: connect an authenticator app (TOTP) to the account."""
+    if not needs_second_factor(request.user, request=request):
+        raise Http404("no second factor for this account")
     if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
         return redirect("accounts:otp_verify")
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
