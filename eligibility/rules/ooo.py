@@ -7,7 +7,7 @@ the fact and the limit. No Django imports.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from operator import ge, or_
 
 from .case import Case, InputError
@@ -379,12 +379,24 @@ _LABELS = _Labels()
 
 def r_1_17_work(case: Case, p: Parameters, wr: dict):
     """R-1.17: at least 12 qualifying months in the frame, on hours (R-1.20) or income (R-1.18)."""
-    need = p.required_months
-    h, i = wr["qualifying_months_hours"], wr["qualifying_months_income"]
     f0, f1 = wr["frame"]
-    i0, _ = wr["income_frame"]
-    hpw, hpw_en, share = _derived(p)[4]
-    skipped = wr["skipped_months"]
+    return _r_1_17_text(
+        p.required_months,
+        wr["qualifying_months_hours"],
+        wr["qualifying_months_income"],
+        wr["qualifying_months_either"],
+        f0,
+        f1,
+        wr["income_frame"][0],
+        wr["skipped_months"],
+        wr["route"],
+        _derived(p)[4],
+    )
+
+
+@lru_cache(maxsize=65536)
+def _r_1_17_text(need, h, i, either, f0, f1, i0, skipped, route, texts):
+    hpw, hpw_en, share = texts
     ext_sv = (
         f" (ramtiden förlängd bakåt med {skipped} månader med föräldrapenning, sjukpenning e.d.)" if skipped else ""
     )
@@ -399,10 +411,9 @@ def r_1_17_work(case: Case, p: Parameters, wr: dict):
         f"{h} months with on average at least {hpw_en} hours a week in {f0} to {f1}{ext_en}, "
         f"and {i} months with income of at least {share}% of that year's income base amount in {i0} to {f1}"
     )
-    route = wr["route"]
     if route is not None:
         if route == "either":
-            e = wr["qualifying_months_either"]
+            e = either
             sv = f"Arbetsvillkoret är uppfyllt: {e} månader uppfyller timmar eller inkomst ({facts_sv}). Minst {need} månader krävs."
             en = f"The work requirement is met: {e} months qualify on hours or income ({facts_en}). At least {need} months are required."
         else:
@@ -411,8 +422,8 @@ def r_1_17_work(case: Case, p: Parameters, wr: dict):
                 f"The work requirement is met: {facts_en}. At least {need} months are required in one of the two ways."
             )
         return ("R-1.17", True, sv, en)
-    if wr["qualifying_months_either"] is not None:
-        e = wr["qualifying_months_either"]
+    if either is not None:
+        e = either
         sv = f"Arbetsvillkoret är inte uppfyllt: {e} månader uppfyller timmar eller inkomst ({facts_sv}). Minst {need} månader krävs."
         en = f"The work requirement is not met: {e} months qualify on hours or income ({facts_en}). At least {need} months are required."
     else:
