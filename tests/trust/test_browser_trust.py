@@ -1,0 +1,44 @@
+"""In the browser (Debian's chromium): a case officer connects an authenticator app and logs in
+with the code; an applicant logs in with e-legitimation through the broker on loopback."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from omstallning.accounts.roles import Role
+from tests.conftest import browser_login
+from tests.factories import TEST_PASSWORD, UserFactory
+
+from .helpers import code_from_secret
+from .oidc_provider import OIDCProvider
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_case_officer_connects_an_authenticator_app_then_reaches_the_admin(page, live_server, settings):
+    settings.PORTAL_STAFF_OTP_REQUIRED = True
+    UserFactory(username="browser.officer", role=Role.CASE_OFFICER)
+    browser_login(page, live_server, "browser.officer", TEST_PASSWORD)
+    expect(page).to_have_url(re.compile(r"/konto/tvastegsverifiering/koppla-app/"))
+    expect(page.get_by_role("heading", name="Koppla en autentiseringsapp")).to_be_visible()
+    expect(page.get_by_alt_text("QR-kod för autentiseringsappen")).to_be_visible()
+    secret = page.get_by_test_id("totp-secret").inner_text()
+    page.get_by_label("Kod från autentiseringsappen").fill(code_from_secret(secret))
+    page.get_by_role("button", name="Koppla och fortsätt").click()
+    expect(page.get_by_role("heading", name="Mina sidor")).to_be_visible()
+    page.goto(f"{live_server.url}/admin/")
+    expect(page).to_have_url(re.compile(r"/admin/$"))
+
+
+def test_applicant_logs_in_with_e_legitimation(page, live_server, settings):
+    with OIDCProvider() as op:
+        settings.OIDC_RP_CLIENT_ID = op.client_id
+        settings.OIDC_RP_CLIENT_SECRET = op.client_secret
+        settings.OIDC_OP_DISCOVERY_ENDPOINT = op.discovery_url
+        op.next_claims = {"sub": "b-1", "personal_identity_number": "191212121212", "given_name": "Tolvan"}
+        page.goto(f"{live_server.url}/konto/logga-in/")
+        page.get_by_role("link", name="Logga in med e-legitimation").click()
+        expect(page.get_by_role("heading", name="Mina sidor")).to_be_visible()
+        expect(page.get_by_text("Tolvan")).to_be_visible()
+        assert "191212121212" not in page.url
