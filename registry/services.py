@@ -36,6 +36,11 @@ from .models import (
 from .selectors import normalize_employer_org_number, registered_during
 from .tabular import Table, TableError, column_index, parse_amount_ore, parse_date
 
+try:  # COPY goes straight to psycopg, whose errors Django does not wrap
+    from psycopg.errors import IntegrityError as PsycopgIntegrityError
+except ImportError:  # pragma: no cover - SQLite-only installs
+    PsycopgIntegrityError = IntegrityError
+
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
@@ -412,27 +417,39 @@ def affiliations_replace(
                 organisation=organisation, uploaded_by=by, source=source, file_name=file_name, row_count=len(rows)
             )
             EmployerAffiliation.objects.filter(organisation=organisation).delete()
-            EmployerAffiliation.objects.bulk_create(
-                [
-                    EmployerAffiliation(
-                        organisation=organisation,
-                        employer_org_number=r.org_number,
-                        employer_name=r.name,
-                        valid_from=r.valid_from,
-                        valid_to=r.valid_to,
-                        upload=upload,
-                    )
-                    for r in rows
-                ],
-                batch_size=5000,
-            )
-    except IntegrityError:
+            _store_affiliations(organisation, upload, rows)
+    except (IntegrityError, PsycopgIntegrityError):
         # the exclusion constraint caught an overlap written concurrently by another organisation
         return UploadResult(
             ok=False,
             errors=[RowError(0, "org_number", _("Another organisation changed its list meanwhile; try again."))],
         )
     return UploadResult(ok=True, upload=upload, count=len(rows))
+
+
+def _store_affiliations(organisation: Organisation, upload: AffiliationUpload, rows: list[AffiliationRow]) -> None:
+    """Insert the list: COPY on Postgres (large lists), bulk_create elsewhere."""
+    if connection.vendor != "postgresql":
+        EmployerAffiliation.objects.bulk_create(
+            [
+                EmployerAffiliation(
+                    organisation=organisation,
+                    employer_org_number=r.org_number,
+                    employer_name=r.name,
+                    valid_from=r.valid_from,
+                    valid_to=r.valid_to,
+                    upload=upload,
+                )
+                for r in rows
+            ],
+            batch_size=5000,
+        )
+        return
+    table = EmployerAffiliation._meta.db_table
+    columns = "organisation_id, employer_org_number, employer_name, valid_from, valid_to, upload_id"
+    with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for r in rows:
+            copy.write_row((organisation.pk, r.org_number, r.name, r.valid_from, r.valid_to, upload.pk))
 
 
 def affiliations_upload(*, organisation: Organisation, file_name: str, data: bytes, by) -> UploadResult:
@@ -486,6 +503,7 @@ COMPENSATION_COLUMNS = {
     "payroll_base": ("lonesumma", "lönesumma", "underlag", "payroll_base"),
 }
 
+COMPENSATION_LOCK_KEY = 5_011  # pg_advisory_xact_lock(key, year)
 REFUSAL_NOT_AFFILIATED = "not_affiliated"
 REFUSAL_DUPLICATE = "duplicate"
 REFUSAL_OFFICER = "officer_exception"
@@ -658,8 +676,11 @@ def compensation_file(
         return CompensationResult(ok=False, errors=[RowError(0, "file", _("The file has no rows."))])
 
     with transaction.atomic():
-        # one application per organisation and year at a time: serialise on the organisation row
-        Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+        # filings for the same year are serialised, so that two of them cannot both claim one
+        # employer (the partial unique index is the last line of defence)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [COMPENSATION_LOCK_KEY, year])
         affiliated = _affiliated_during(organisation, year)
         claimed = _already_claimed(year, {p[1] for p in parsed})
         application = CompensationApplication.objects.create(

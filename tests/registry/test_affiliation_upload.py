@@ -139,3 +139,17 @@ def test_only_members_may_upload(org, user_factory):
     stranger = user_factory()
     with pytest.raises(PermissionDenied):
         services.affiliations_upload(organisation=org, file_name="l.csv", data=csv_bytes(), by=stranger)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the exclusion constraint exists on Postgres")
+def test_a_race_past_the_service_check_is_caught_and_nothing_changes(org, reporter, monkeypatch):
+    other = registered_organisation("Samtidig")
+    AffiliationFactory(organisation=other, employer_org_number=EMPLOYER_A, valid_from=datetime.date(2023, 1, 1))
+    AffiliationFactory(organisation=org, employer_org_number=EMPLOYER_C)
+    monkeypatch.setattr(services, "_cross_organisation_overlaps", lambda organisation, rows: [])
+    data = csv_bytes(f"{EMPLOYER_A};Alfa AB;2023-06-01;")
+    result = services.affiliations_upload(organisation=org, file_name="l.csv", data=data, by=reporter)
+    assert not result.ok
+    assert list(
+        EmployerAffiliation.objects.filter(organisation=org).values_list("employer_org_number", flat=True)
+    ) == [EMPLOYER_C]
