@@ -11,7 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services, views, workflow
-from .forms import CompensationDecisionForm, CompletionForm, DeregisterForm, RefuseForm, RegisterForm
+from .forms import (
+    CompensationDecisionForm,
+    CompletionForm,
+    DeregisterForm,
+    IndividualCompensationForm,
+    RefuseForm,
+    RegisterForm,
+)
 from .models import (
     AffiliationUpload,
     ApiToken,
@@ -221,6 +228,7 @@ class ApiTokenAdmin(OfficerPermissions, admin.ModelAdmin):
 
 @admin.register(CompensationApplication)
 class CompensationApplicationAdmin(OfficerPermissions, SimpleHistoryAdmin):
+    change_list_template = "admin/registry/compensationapplication/change_list.html"
     list_display = ("organisation", "year", "kind", "state", "row_count", "refused_count", "total_computed", "links")
     list_filter = ("state", "year", "kind")
     list_select_related = ("organisation",)
@@ -246,6 +254,7 @@ class CompensationApplicationAdmin(OfficerPermissions, SimpleHistoryAdmin):
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
+            path("enskild-ansokan/", wrap(self.individual_view), name="registry_compensation_individual"),
             path("<int:pk>/besluta/", wrap(self.decide_view), name="registry_compensation_decide"),
             path("<int:pk>/beslutsbrev/", wrap(self.letter_view), name="registry_compensation_letter"),
             path("<int:pk>/utbetalning.csv", wrap(self.payout_view), name="registry_compensation_payout"),
@@ -282,6 +291,36 @@ class CompensationApplicationAdmin(OfficerPermissions, SimpleHistoryAdmin):
             "form": form,
             "action_title": _("Decide"),
             "refused": refused,
+        }
+        return TemplateResponse(request, "admin/registry/action_form.html", context)
+
+    def individual_view(self, request):
+        """Register an employer's individual application (enskild ansökan) received on KK's form."""
+        if not services.is_officer(request.user):
+            raise PermissionDenied
+        form = IndividualCompensationForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            result = services.compensation_file(
+                organisation=data["organisation"],
+                year=data["year"],
+                records=[(1, data["employer_org_number"], data["fees_paid"], data["payroll_base"])],
+                by=request.user,
+                kind=CompensationApplication.Kind.INDIVIDUAL,
+                filed_on=data["filed_on"],
+            )
+            if result.ok:
+                self.message_user(request, _("The individual application was registered."), messages.SUCCESS)
+                return redirect("admin:registry_compensation_decide", result.application.pk)
+            for error in result.errors:
+                form.add_error(None, error.message)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": _("Individual application"),
+            "title": _("Register an individual application"),
+            "form": form,
+            "action_title": _("Register"),
         }
         return TemplateResponse(request, "admin/registry/action_form.html", context)
 

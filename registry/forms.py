@@ -169,3 +169,20 @@ class CompensationDecisionForm(forms.Form):
                 raise forms.ValidationError(_("Line %(n)s: give a reason after “;”.") % {"n": n})
             result[orgnr.strip()] = reason.strip()
         return result
+
+
+class IndividualCompensationForm(forms.Form):
+    """An employer's individual application (enskild ansökan, KK's form), registered by a case officer."""
+
+    organisation = forms.ModelChoiceField(label=_("Transition organisation"), queryset=None)
+    year = forms.IntegerField(label=_("Year of the fees"), min_value=2022, max_value=2100)
+    employer_org_number = OrgNumberField(label=_("Employer's organisation number"))
+    fees_paid = forms.CharField(label=_("Fees paid (kronor)"), max_length=30)
+    payroll_base = forms.CharField(label=_("Payroll base (kronor)"), max_length=30)
+    filed_on = forms.DateField(label=_("Received on"), widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        from .models import Organisation
+
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.order_by("name")

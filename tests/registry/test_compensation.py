@@ -167,3 +167,24 @@ def test_organisation_files_through_its_page(client, org, reporter):
     assert response.status_code == 302
     app = CompensationApplication.objects.get()
     assert app.filed_on == D(2024, 6, 1) and app.total_computed == 100  # min(100, 150)
+
+
+def test_officer_registers_an_individual_application(client, org, user_factory):
+    officer = user_factory(role=Role.CASE_OFFICER)
+    client.force_login(officer)
+    url = reverse("admin:registry_compensation_individual")
+    assert client.get(reverse("admin:registry_compensationapplication_changelist")).content.count(url.encode()) == 1
+    form = {
+        "organisation": org.pk,
+        "year": "2023",
+        "employer_org_number": EMPLOYER_A,
+        "fees_paid": "8000",
+        "payroll_base": "4000000",
+        "filed_on": "2024-09-30",
+    }
+    response = client.post(url, form)
+    assert response.status_code == 302
+    app = CompensationApplication.objects.get()
+    assert app.kind == "individual" and app.total_computed == 6_000  # min(8 000, 0.15 % of 4 MSEK)
+    late = client.post(url, {**form, "employer_org_number": EMPLOYER_B, "filed_on": "2024-10-01"})
+    assert late.status_code == 200 and CompensationApplication.objects.count() == 1
