@@ -408,11 +408,11 @@ def check_header(header: list[str], errors: ErrorLog) -> bool:
     seen = set()
     for name in names:
         if name in seen:
-            errors.add(1, name, gettext_noop("column '%(value)s' appears more than once"), value=_shown(name))
+            errors.add(1, _shown(name), gettext_noop("column '%(value)s' appears more than once"), value=_shown(name))
             ok = False
         seen.add(name)
         if name not in COLUMNS:
-            errors.add(1, name, gettext_noop("unknown column '%(value)s'"), value=_shown(name))
+            errors.add(1, _shown(name), gettext_noop("unknown column '%(value)s'"), value=_shown(name))
             ok = False
     for name in COLUMNS:
         if name not in seen:

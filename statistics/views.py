@@ -96,6 +96,11 @@ def submission_status(request, organisation_id, submission_id):
     )
 
 
+def _cell(value: str) -> str:
+    """No formula injection when the CSV is opened in a spreadsheet (values come from the file)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 @require_GET
 @login_required
 def submission_errors_csv(request, organisation_id, submission_id):
@@ -106,7 +111,7 @@ def submission_errors_csv(request, organisation_id, submission_id):
     writer = csv.writer(response)
     writer.writerow([_("row"), _("column"), _("message")])
     for item in render_errors(sub.errors):
-        writer.writerow([item["row"] or "", item["column"] or "", item["message"]])
+        writer.writerow([item["row"] or "", _cell(item["column"] or ""), _cell(item["message"])])
     return response
 
 

@@ -102,3 +102,15 @@ def test_non_members_get_404(client, member):
     client.force_login(member.user)
     assert client.get(reverse("statistics:submission", args=[other_org.pk, sub.pk])).status_code == 404
     assert client.get(reverse("statistics:tokens", args=[member.organisation.pk])).status_code == 404  # not admin
+
+
+@pytest.mark.django_db
+def test_error_csv_cannot_carry_a_formula(client, member, django_capture_on_commit_callbacks):
+    client.force_login(member.user)
+    text = csv_text(good_rows(2)).replace("yttrande_strengthens", "=HYPERLINK(1)", 1)
+    upload(client, member.organisation, text, capture=django_capture_on_commit_callbacks)
+    sub = Submission.objects.get()
+    got = client.get(reverse("statistics:submission-errors-csv", args=[member.organisation.pk, sub.pk]))
+    cells = [c for row in csv.reader(io.StringIO(got.content.decode("utf-8-sig"))) for c in row]
+    assert "'=hyperlink(1)" in cells
+    assert not any(c.startswith("=") for c in cells)
