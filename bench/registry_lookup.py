@@ -80,6 +80,15 @@ def main():
                 cursor.fetchall()
                 sql_timings.append((time.perf_counter() - t0) * 1000)
         sql_timings.sort()
+        # the floor of any round trip on this box right now: SELECT 1 on the same connection
+        floor = []
+        with connection.cursor() as cursor:
+            for _ in range(LOOKUPS):
+                t0 = time.perf_counter()
+                cursor.execute("SELECT 1")
+                cursor.fetchall()
+                floor.append((time.perf_counter() - t0) * 1000)
+        floor.sort()
         # the server's own execution time (EXPLAIN ANALYZE), which CPU contention on a shared box
         # inflates much less than the round trip
         server = []
