@@ -21,6 +21,7 @@ def pytest_report_header(config):
 
 
 def pytest_collection_modifyitems(config, items):
+    _serialized_rollback_for_transactional_tests(items)
     skip_browser = pytest.mark.skip(reason=f"{CHROMIUM} is missing: install Debian's chromium to run browser tests")
     skip_worker = pytest.mark.skip(reason="REDIS_URL is not set: tests with a real Celery worker need Redis")
     for item in items:
@@ -28,6 +29,36 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_browser)
         if "celery_worker" in item.keywords and not os.environ.get("REDIS_URL"):
             item.add_marker(skip_worker)
+
+
+def _serialized_rollback_for_transactional_tests(items):
+    """Transactional tests (live server, real workers) end with a flush that also removes the rows
+    that data migrations created (role groups, eligibility parameters, the inkomstbasbelopp
+    table). Serialized rollback restores them before each such test, as in production."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        kwargs = dict(marker.kwargs) if marker else {}
+        transactional = kwargs.get("transaction") or any(
+            name in item.fixturenames for name in ("transactional_db", "live_server")
+        )
+        if transactional and not kwargs.get("serialized_rollback"):
+            kwargs.update(transaction=True, serialized_rollback=True)
+            item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """After the test databases exist, keep their serialized initial data on the connection
+    class, not only on the main thread's connection object: Playwright's sync API runs an event
+    loop in the main thread, and while it runs Django hands out context-local connection objects,
+    which would otherwise lack the data that serialized rollback restores."""
+    from django.db import connections
+
+    for alias in connections:
+        connection = connections[alias]
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents is not None:
+            type(connection)._test_serialized_contents = contents
 
 
 @pytest.fixture(autouse=True)

@@ -32,7 +32,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         if not extracted or not create:
             return
         role = Role(extracted)
-        self.groups.add(Group.objects.get(name=role.value))
+        self.groups.add(Group.objects.get_or_create(name=role.value)[0])
         changed = []
         if role in STAFF_ROLES and not self.is_staff:
             self.is_staff = True

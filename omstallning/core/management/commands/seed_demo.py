@@ -43,7 +43,7 @@ def seed_users():
             user.personnummer = pnr
         user.set_password(DEMO_PASSWORD)
         user.save()
-        user.groups.add(Group.objects.get(name=str(role)))
+        user.groups.add(Group.objects.get_or_create(name=str(role))[0])
         users[role] = user
     return users
 
