@@ -27,7 +27,9 @@ MONTHS = 6
 
 
 def _months(today: datetime.date) -> list[datetime.date]:
-    first = today.replace(day=1)
+    """The six months before last month: last month is still to be reported (the missing-reports
+    list shows it, and a reporter can upload it in the demo)."""
+    first = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
     result = []
     for _ in range(MONTHS):
         first = (first - datetime.timedelta(days=1)).replace(day=1)
