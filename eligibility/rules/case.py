@@ -404,6 +404,7 @@ class MonthSeqs:
     year_runs: tuple  # ((year, number of consecutive months), ...) in the same order
     skippable: tuple
     has_skippable: bool
+    skip_positions: tuple  # offsets of the skippable months, ascending
     income_years: frozenset
 
 
@@ -429,6 +430,7 @@ def month_sequences(months: dict, app_idx: int, min_month: int, income_years: fr
         year_runs=tuple(runs),
         skippable=skips,
         has_skippable=True in skips,
+        skip_positions=tuple([i for i, sk in enumerate(skips) if sk]) if True in skips else (),
         income_years=income_years,
     )
 

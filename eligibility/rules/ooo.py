@@ -292,8 +292,10 @@ def work_requirement(case: Case, p: Parameters) -> dict:
         missing = min(seqs.income_years - ithr.keys())
         raise InputError("months", f"no inkomstbasbelopp for {missing} in the table")
 
-    # The hours frame may grow by skipped months; without skippable months a slice suffices.
-    span = len(seqs.weekly) if seqs.has_skippable else frame
+    # The hours frame grows by one month per skipped month, so at most by the number of
+    # skippable months; without any, a slice of the frame suffices.
+    skips = seqs.skip_positions
+    span = frame + len(skips)
     if weekly_limit is not None:
         h_all = [w >= weekly_limit for w in seqs.weekly[:span]]
     elif p.hours_method != HOURS_METHOD_DAYS:
@@ -308,19 +310,20 @@ def work_requirement(case: Case, p: Parameters) -> dict:
         if len(thresholds) >= ispan:
             break
     i_all = list(map(ge, seqs.income[:ispan], thresholds))
-    skipped = skipped_i = 0
-    if not seqs.has_skippable:
-        h_flags = h_all
-        i_flags = i_all
-    else:
-        h_flags, skipped = _walk(h_all, seqs.skippable, frame, p.skippable_cap)
-        if p.skippable_applies_to_income:
-            i_flags, skipped_i = _walk(i_all, seqs.skippable, frame, p.skippable_cap)
-        else:
-            i_flags = i_all
+    cap = p.skippable_cap
+    skipped = _skipped(h_all, skips, frame, cap) if skips else 0
+    skipped_i = _skipped(i_all, skips, frame, cap) if skips and p.skippable_applies_to_income else 0
+    # Skipped months do not qualify, so counting over the extended frame is exact.
+    h_flags = h_all[: frame + skipped]
+    i_flags = i_all[: frame + skipped_i]
     count_h = h_flags.count(True)
     count_i = i_flags.count(True)
-    count_either = list(map(or_, h_flags, i_flags)).count(True) if either else None
+    count_either = None
+    if either:
+        n = min(len(h_flags), len(i_flags))
+        count_either = (
+            list(map(or_, h_flags[:n], i_flags[:n])).count(True) + h_flags[n:].count(True) + i_flags[n:].count(True)
+        )
 
     need = p.required_months
     if count_h >= need:
@@ -346,24 +349,20 @@ def work_requirement(case: Case, p: Parameters) -> dict:
 _NEVER = 1 << 62
 
 
-def _walk(flags: list, skippable: tuple, frame: int, cap: int | None) -> tuple[list, int]:
-    """Walk back month by month: a flagged (skippable) month that does not qualify is skipped, if
-    under the cap, and the frame grows by one month (D6). Returns (qualifying flags aligned with
-    the months, False outside the frame or when skipped; number of skipped months)."""
-    out = [False] * len(flags)
+def _skipped(flags: list, skip_positions: tuple, frame: int, cap: int | None) -> int:
+    """How many months the frame grows by (D6): going back month by month, a skippable month that
+    does not qualify and lies inside the (growing) frame is skipped, up to the cap, and the frame
+    grows by one; months added by the growth may be skippable too. ``skip_positions`` are the
+    offsets of the skippable months, ascending."""
+    end = frame
     skipped = 0
-    remaining = frame
-    for off, (q, sk) in enumerate(zip(flags, skippable, strict=False)):
-        if not remaining:
+    for pos in skip_positions:
+        if pos >= end or (cap is not None and skipped >= cap):
             break
-        if q:
-            out[off] = True
-            remaining -= 1
-        elif sk and (cap is None or skipped < cap):
+        if not flags[pos]:
             skipped += 1
-        else:
-            remaining -= 1
-    return out, skipped
+            end += 1
+    return skipped
 
 
 class _Labels(dict):
