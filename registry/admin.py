@@ -3,6 +3,7 @@ deregister), the register with its history, employer lists, and compensation dec
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -78,8 +79,13 @@ class AttachmentInline(OfficerPermissions, admin.TabularInline):
     model = RegistrationAttachment
     extra = 0
     can_delete = False
-    fields = ("topic", "original_name", "uploaded_at")
+    fields = ("topic", "download", "uploaded_at")
     readonly_fields = fields
+
+    @admin.display(description=_("file"))
+    def download(self, obj):
+        url = reverse("admin:registry_registrationcase_attachment", args=[obj.case_id, obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.original_name)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -126,6 +132,11 @@ class RegistrationCaseAdmin(OfficerPermissions, SimpleHistoryAdmin):
     def get_urls(self):
         return [
             path(
+                "<int:pk>/bilaga/<int:attachment_id>/",
+                self.admin_site.admin_view(self.attachment_view),
+                name="registry_registrationcase_attachment",
+            ),
+            path(
                 "<int:pk>/handling/<str:action>/",
                 self.admin_site.admin_view(self.action_view),
                 name="registry_registrationcase_action",
@@ -143,6 +154,12 @@ class RegistrationCaseAdmin(OfficerPermissions, SimpleHistoryAdmin):
                 if action in ACTION_FORMS
             ]
         return super().change_view(request, object_id, form_url, extra_context=extra_context)
+
+    def attachment_view(self, request, pk, attachment_id):
+        if not services.is_officer(request.user):
+            raise PermissionDenied
+        attachment = get_object_or_404(RegistrationAttachment, case_id=pk, pk=attachment_id)
+        return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
 
     def action_view(self, request, pk, action):
         if action not in ACTION_FORMS or not services.is_officer(request.user):

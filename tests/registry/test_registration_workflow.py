@@ -106,7 +106,7 @@ def test_refusal_and_transitions_that_are_not_allowed(applicant, officer):
     assert workflow.allowed_actions(S.REFUSED, workflow.OFFICER) == []
 
 
-def test_draft_is_saved_between_visits_and_submitted_online(client, applicant):
+def test_draft_is_saved_between_visits_and_submitted_online(client, applicant, officer):
     client.force_login(applicant)
     response = client.post(reverse("registry:registration_list"))
     case = RegistrationCase.objects.get(applicant=applicant)
@@ -126,6 +126,12 @@ def test_draft_is_saved_between_visits_and_submitted_online(client, applicant):
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.state == S.SUBMITTED and case.attachments.get().topic == "d"
+    # the case officer reads the attachment in the admin; the applicant cannot use that door
+    attachment_url = reverse("admin:registry_registrationcase_attachment", args=[case.pk, case.attachments.get().pk])
+    assert client.get(attachment_url).status_code in (302, 403)
+    client.force_login(officer)
+    download = client.get(attachment_url)
+    assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.4 test"
 
 
 def test_other_peoples_applications_are_404(client, applicant, user_factory):
