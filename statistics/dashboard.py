@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -156,7 +157,7 @@ def send_reminder(request):
         request,
         _("A reminder was sent to %(name)s (%(n)s recipients).") % {"name": org.name, "n": reminder.recipients},
     )
-    return redirect(f"{request.build_absolute_uri('../saknade-rapporter/')}?period={period:%Y-%m}")
+    return redirect(f"{reverse('statistics:missing')}?period={period:%Y-%m}")
 
 
 class _Echo:
