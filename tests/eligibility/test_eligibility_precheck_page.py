@@ -79,6 +79,8 @@ def test_errors_next_to_fields_and_in_summary_naming_the_field(client):
     assert 'href="#id_birth_date"' in page
     assert "Födelsedatum: " in page
     assert 'href="#id_kollektivavtal_0"' in page
+    assert 'id="id_kollektivavtal_0"' in page
+    assert f'id="id_{key}"' in page
     assert f'href="#id_{key}"' in page
     assert 'aria-invalid="true"' in page
     assert "Du verkar" not in page
