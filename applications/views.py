@@ -1,5 +1,7 @@
 """The applicant's pages: choose a service, the form steps, submit, Mina ärenden, downloads."""
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -210,8 +212,11 @@ def draft_remove(request, pk):
 @require_POST
 def submit(request):
     form = SubmitForm(request.POST)
-    token = request.POST.get("token")
-    draft = selectors.drafts_for(request.user).filter(token=token).first() if form["token"].value() else None
+    try:
+        token = uuid.UUID(str(request.POST.get("token", "")))
+    except ValueError:
+        raise Http404 from None
+    draft = selectors.drafts_for(request.user).filter(token=token).first()
     if not form.is_valid():
         if draft is None:
             raise Http404

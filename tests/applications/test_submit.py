@@ -124,3 +124,8 @@ def test_snapshot_cannot_be_changed():
     app.snapshot = {**app.snapshot, "service": "vagledning"}
     with pytest.raises(ValidationError):
         app.save()
+
+
+def test_garbage_token_is_404(client):
+    client.force_login(ApplicantFactory())
+    assert client.post(reverse("applications:submit"), {"token": "not-a-uuid", "confirm": "on"}).status_code == 404
