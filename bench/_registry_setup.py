@@ -80,3 +80,15 @@ def copy_affiliations(connection, rows) -> None:
                 copy.write_row(row)
         cursor.execute(migration.CREATE[1])
         cursor.execute("ANALYZE registry_employeraffiliation")
+
+
+def backend_cpu_seconds(connection) -> float | None:
+    """CPU time used so far by this connection's Postgres backend (same host only, via /proc)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
