@@ -128,8 +128,12 @@ def run_locust(url, scenario, users, seconds, seed_path, out_dir):
         "--loglevel",
         "WARNING",
     ]
-    subprocess.run(cmd, cwd=ROOT, env=env, check=False, capture_output=True)
-    return json.loads(out.read_text()) if out.exists() else []
+    result = subprocess.run(cmd, cwd=ROOT, env=env, check=False, capture_output=True, text=True)
+    (out_dir / f"{scenario}-locust.log").write_text(result.stdout + result.stderr)
+    if not out.exists():
+        print(f"locust ({scenario}) wrote no records; exit {result.returncode}:\n{result.stderr[-2000:]}")
+        return []
+    return json.loads(out.read_text())
 
 
 def percentile(values, q):

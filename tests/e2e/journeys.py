@@ -24,8 +24,9 @@ PNG_BYTES = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
     b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
 )
-# An employer without a collective agreement (any valid organisation number outside the register).
-EMPLOYER_ORGNR = "556036-0793"
+# An employer without a collective agreement and outside the register's affiliations (the demo
+# data affiliates 556036-0793, 556677-8899 and 556012-5790).
+EMPLOYER_ORGNR = "559123-4561"
 
 
 def wait_until(predicate, timeout=30, interval=0.3, message="condition"):
@@ -103,10 +104,10 @@ def apply_for_radgivning(page, base_url, tmp_path, shots, check=None):
 
     # Work history: full time for 24 months
     page.wait_for_url("**/arbetshistorik/")
-    hours = page.locator("input[name^=hours_]")
+    hours = page.locator("input[name^=hours_]:visible")  # the 24 months (older ones are folded away)
     for i in range(hours.count()):
         hours.nth(i).fill("165")
-    incomes = page.locator("input[name^=income_]")
+    incomes = page.locator("input[name^=income_]:visible")
     for i in range(incomes.count()):
         incomes.nth(i).fill("32000")
     shots(page, "work history")
@@ -136,8 +137,13 @@ def apply_for_radgivning(page, base_url, tmp_path, shots, check=None):
 
 def officer_transition(page, base_url, application, name, reason, shots=None, **fields):
     """A case officer opens the case in the admin, follows the transition link and confirms it."""
-    page.goto(f"{base_url}/admin/applications/application/{application.pk}/change/")
-    page.click(f"a.transition-{name}")
+    response = page.goto(f"{base_url}/admin/applications/application/{application.pk}/change/")
+    link = page.locator(f"a.transition-{name}")
+    if response.status != 200 or link.count() == 0:
+        raise AssertionError(
+            f"no '{name}' on the case page (HTTP {response.status}):\n{page.locator('body').inner_text()[:1500]}"
+        )
+    link.click()
     page.wait_for_url(f"**/transition/{name}/")
     page.fill("textarea[name=reason]", reason)
     for field, value in fields.items():

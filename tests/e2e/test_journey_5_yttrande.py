@@ -13,6 +13,7 @@ import pypdf
 from tests.e2e.journeys import E2E, advisor_for_rasmus, wait_until
 
 pytestmark = E2E
+PERSONNUMMER = "19850614-2382"
 
 
 def test_yttrande_requested_assessed_approved_downloaded_and_verified(demo, e2e, browser_page, shots):
@@ -20,16 +21,21 @@ def test_yttrande_requested_assessed_approved_downloaded_and_verified(demo, e2e,
 
     from applications.yttrande import services
     from applications.yttrande.models import YttrandeCase, YttrandeDocument
+    from omstallning.accounts.roles import Role
+    from tests.e2e.journeys import EMPLOYER_ORGNR
+    from tests.factories import TEST_PASSWORD, UserFactory
 
     advisor_for_rasmus()
+    # the person: of working age (the demo applicant's test personnummer is from 1912)
+    UserFactory(username="ylva.yttrande", role=Role.APPLICANT, personnummer=PERSONNUMMER.replace("-", ""))
     officer_user = get_user_model().objects.get(username="hanna.handlaggare")
     _client, token = services.api_client_create(name="CSN (e2e)", by=officer_user)
 
     # CSN's referral, over HTTP with the machine token
     start = datetime.date.today() + datetime.timedelta(days=60)
     referral = {
-        "personnummer": "19121212-1212",
-        "name": "Sara Sökande",
+        "personnummer": PERSONNUMMER,
+        "name": "Ylva Yttrande",
         "csn_reference": "CSN-E2E-0001",
         "education": {
             "name": "Projektledning",
@@ -39,7 +45,7 @@ def test_yttrande_requested_assessed_approved_downloaded_and_verified(demo, e2e,
             "pace": 100,
         },
         "situation": "anstalld",
-        "employer_org_number": "556036-0793",
+        "employer_org_number": EMPLOYER_ORGNR,
         "kollektivavtal": False,
     }
     csn = browser_page()  # CSN's system: no browser log-in, only the token
@@ -92,7 +98,7 @@ def test_yttrande_requested_assessed_approved_downloaded_and_verified(demo, e2e,
     )
 
     # the applicant downloads the PDF and verifies its code
-    applicant = browser_page("sara.sokande")
+    applicant = browser_page("ylva.yttrande", password=TEST_PASSWORD)
     applicant.goto(f"{e2e.url}/mina-arenden/yttranden/")
     shots(applicant, "my yttranden")
     link = applicant.locator(f"main a[href$='/{reference}/v{document.version}.pdf']")
