@@ -1,6 +1,21 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+# Records whose deletion is always access-logged (an app may register more with
+# services.register_deletion_logging). Drafts (the applicant's own space) are not records.
+DELETION_LOGGED = [
+    "accounts.user",
+    "applications.application",
+    "applications.healthdetails",
+    "applications.attachment",
+    "applications.decision",
+    "advisors.assignment",
+    "advisors.actionplan",
+    "statistics.submission",
+    "yttrande.yttrandecase",
+    "yttrande.yttrandedocument",
+]
+
 
 class CoreConfig(AppConfig):
     name = "omstallning.core"
@@ -8,8 +23,12 @@ class CoreConfig(AppConfig):
     verbose_name = _("Portal core")
 
     def ready(self):
-        from django.contrib.auth import get_user_model
+        from django.apps import apps
 
         from .services import register_deletion_logging
 
-        register_deletion_logging(get_user_model())
+        for label in DELETION_LOGGED:
+            try:
+                register_deletion_logging(apps.get_model(label))
+            except LookupError:
+                continue

@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "omstallning.accounts.middleware.SessionTimeoutMiddleware",
     "omstallning.accounts.middleware.StaffSecondFactorMiddleware",
+    "omstallning.core.middleware.AdminAccessLogMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -63,3 +63,38 @@ def test_the_admin_lists_and_searches_but_never_changes_the_log(client):
     client.post(f"/admin/core/accesslog/{entry.pk}/change/", {"username": "someone-else"})
     entry.refresh_from_db()
     assert entry.username == "hanna"
+
+
+def test_opening_a_record_or_searching_in_the_admin_is_logged(client):
+    officer = UserFactory(username="admin-reader", role=Role.ADMINISTRATOR)
+    subject = UserFactory(username="looked-at", role=Role.APPLICANT)
+    client.force_login(officer)
+    assert client.get(f"/admin/accounts/user/{subject.pk}/change/").status_code == 200
+    assert client.get("/admin/accounts/user/", {"q": "looked"}).status_code == 200
+    assert client.get("/admin/accounts/user/").status_code == 200  # a plain list is not a search
+    entries = list(AccessLog.objects.order_by("id").values_list("username", "action", "object_type", "object_id"))
+    assert entries == [
+        ("admin-reader", "view", "accounts.user", str(subject.pk)),
+        ("admin-reader", "search", "accounts.user", ""),
+    ]
+    assert "looked" not in str(entries[1])  # the search term is not stored
+    client.get("/admin/core/accesslog/")
+    client.get("/admin/core/accesslog/", {"q": "x"})
+    assert AccessLog.objects.count() == 2  # reading the log is not itself logged
+
+
+def test_deletions_of_the_portals_records_are_registered():
+    from django.apps import apps
+    from django.db.models.signals import pre_delete
+
+    from omstallning.core.apps import DELETION_LOGGED
+    from omstallning.core.services import _log_deletion
+
+    for label in DELETION_LOGGED:
+        try:
+            model = apps.get_model(label)
+        except LookupError:
+            continue
+        receivers = pre_delete._live_receivers(model)
+        receivers = receivers[0] if isinstance(receivers, tuple) else receivers
+        assert _log_deletion in receivers, label
