@@ -16,4 +16,11 @@ class AccountsConfig(AppConfig):
         from .services import end_sessions_of_disabled_user
 
         user_logged_in.connect(mark_session_start, dispatch_uid="accounts.mark_session_start")
+        # One log-in page for everyone: the admin's own log-in form would bypass the per-address
+        # rate limit and the e-legitimation choice, so it sends people to /konto/logga-in/.
+        from django.contrib import admin
+
+        from .views import admin_login_redirect
+
+        admin.site.login = admin_login_redirect
         pre_save.connect(end_sessions_of_disabled_user, sender=User, dispatch_uid="accounts.end_sessions_disabled")

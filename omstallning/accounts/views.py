@@ -36,6 +36,13 @@ class PortalLoginView(auth_views.LoginView):
         return context
 
 
+def admin_login_redirect(request, extra_context=None):
+    """Replaces the admin site's log-in view: staff log in on the portal's page."""
+    from django.contrib.auth.views import redirect_to_login
+
+    return redirect_to_login(request.GET.get("next") or "/admin/")
+
+
 class PortalLogoutView(auth_views.LogoutView):
     """Logging out ends every session of the account, on every device."""
 

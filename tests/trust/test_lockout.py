@@ -50,3 +50,12 @@ def test_the_test_client_login_still_works_for_other_apps(client):
     UserFactory(username="plain", role=Role.CASE_OFFICER)
     assert client.login(username="plain", password=TEST_PASSWORD)
     assert client.get("/mina-sidor/").status_code == 200
+
+
+def test_the_admin_log_in_page_sends_staff_to_the_portals_log_in(client):
+    response = client.get("/admin/login/", {"next": "/admin/core/accesslog/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/konto/logga-in/?next=/admin/core/accesslog/"
+    response = client.post("/admin/login/", {"username": "x", "password": "y"})
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 302
