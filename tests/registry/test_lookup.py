@@ -100,3 +100,11 @@ def test_json_endpoint_also_takes_a_post_body(client, affiliated):
     response = client.post("/api/registry/v1/lookup", body, content_type="application/json")
     assert response.status_code == 200
     assert response.json()["organisation"]["id"] == affiliated.pk
+
+
+@pytest.mark.parametrize("on_date", [D(2023, 2, 28), D(2023, 3, 1), D(2024, 2, 29), D(2024, 3, 1)])
+def test_fixed_sql_agrees_with_the_orm_query(affiliated, on_date):
+    from registry.selectors import employer_affiliation_query
+
+    orm = employer_affiliation_query(EMPLOYER_A, on_date).first()
+    assert organisation_for_employer(org_number=EMPLOYER_A, on_date=on_date) == (orm.organisation if orm else None)
