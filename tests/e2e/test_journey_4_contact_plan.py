@@ -2,6 +2,7 @@
 applicant reads the plan on "Mina ärenden" and confirms it."""
 
 import datetime
+import time
 
 from tests.e2e.journeys import E2E, granted_application
 
@@ -20,11 +21,15 @@ def test_first_contact_plan_and_confirmation(demo, e2e, browser_page, shots, tmp
     advisor.wait_for_url(f"**/radgivare/klienter/{assignment.pk}/")
     shots(advisor, "client")
 
-    # the first contact, an hour ago, digital
+    # the first contact, digital, at the first whole minute after the grant (the form takes
+    # minutes; a contact may be neither before the grant nor in the future)
+    granted = timezone.localtime(application.granted_at)
+    contact_at = granted.replace(second=0, microsecond=0) + datetime.timedelta(minutes=1)
+    while timezone.now() <= contact_at:
+        time.sleep(1)
     advisor.goto(f"{e2e.url}/radgivare/klienter/{assignment.pk}/kontakt/")
-    an_hour_ago = timezone.localtime() - datetime.timedelta(hours=1)  # the portal's time zone
     advisor.select_option("select[name=kind]", "contact")
-    advisor.fill("input[name=occurred_at]", an_hour_ago.strftime("%Y-%m-%dT%H:%M"))
+    advisor.fill("input[name=occurred_at]", contact_at.strftime("%Y-%m-%dT%H:%M"))
     advisor.check("input[name=mode][value=digital]")
     advisor.fill("input[name=duration_minutes]", "30")
     advisor.fill("textarea[name=notes]", "Första samtalet via video.")
