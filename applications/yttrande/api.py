@@ -75,6 +75,8 @@ class IsCsnClient(BasePermission):
 class CsnAPIView(APIView):
     authentication_classes = [CsnTokenAuthentication]
     permission_classes = [IsCsnClient]
+    # CSN sends referrals in bulk: a higher limit per client than the portal's default.
+    portal_rate = "3600/h"
 
 
 # --- serializers -----------------------------------------------------------------------------
