@@ -18,7 +18,7 @@ COPY --from=assets --chown=portal:portal /build/node_modules ./node_modules
 RUN python manage.py compilemessages --ignore=node_modules \
  && DJANGO_SETTINGS_MODULE=omstallning.settings.production DJANGO_SECRET_KEY=build-only-not-used-at-runtime-0123456789abcdefghijkl \
     DJANGO_ALLOWED_HOSTS=build DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost:6379/0 \
-    EMAIL_URL=consolemail:// python manage.py collectstatic --noinput
+    EMAIL_URL=consolemail:// STATISTICS_PSEUDONYM_KEY=build-only-not-used-at-runtime-0123456789 python manage.py collectstatic --noinput
 USER portal
 EXPOSE 8000
 CMD ["gunicorn", "omstallning.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "5"]

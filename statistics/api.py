@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
@@ -52,6 +53,19 @@ class StatisticsTokenAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request):
         return "Token"
+
+
+class StatisticsTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "statistics.api.StatisticsTokenAuthentication"
+    name = "statisticsToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Token <key>`: a statistics API key of the organisation (stored hashed, shown once).",
+        }
 
 
 class HasStatisticsToken(BasePermission):

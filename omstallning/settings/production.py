@@ -43,6 +43,12 @@ CELERY_TASK_ALWAYS_EAGER = False
 
 _required("EMAIL_URL")
 
+# The key of the pseudonyms that replace personnummer in statistics (HMAC-SHA256). It must never
+# change once data exists, or the same person gets a new pseudonym.
+STATISTICS_PSEUDONYM_KEY = _required("STATISTICS_PSEUDONYM_KEY")
+if len(STATISTICS_PSEUDONYM_KEY) < 32 or STATISTICS_PSEUDONYM_KEY.startswith("development-only"):
+    raise _wrong("STATISTICS_PSEUDONYM_KEY", "use at least 32 random characters")
+
 # HTTPS everywhere, behind a TLS-terminating proxy that sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

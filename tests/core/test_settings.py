@@ -17,6 +17,7 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/omstallning",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "EMAIL_URL": "smtp://mail.example.se:25",
+    "STATISTICS_PSEUDONYM_KEY": "pq8Zr3Wm7Kx2Vn5Tb9Yc4Hd6Jf1Lg0Sa-test-only",
 }
 
 
@@ -39,7 +40,15 @@ def test_check_deploy_is_clean_with_production_settings():
 
 
 @pytest.mark.parametrize(
-    "name", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "EMAIL_URL"]
+    "name",
+    [
+        "DJANGO_SECRET_KEY",
+        "DJANGO_ALLOWED_HOSTS",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "EMAIL_URL",
+        "STATISTICS_PSEUDONYM_KEY",
+    ],
 )
 def test_production_stops_when_a_variable_is_missing(name):
     out = run_manage(["check"], {}, drop=[name])
@@ -55,6 +64,7 @@ def test_production_stops_when_a_variable_is_missing(name):
         ("REDIS_URL", "http://127.0.0.1:6379"),
         ("DJANGO_ALLOWED_HOSTS", "*"),
         ("DJANGO_DEBUG", "true"),
+        ("STATISTICS_PSEUDONYM_KEY", "too-short"),
     ],
 )
 def test_production_stops_when_a_variable_is_wrong(name, value):
