@@ -63,9 +63,10 @@ test: install lint
 
 messages: $(VENV)/.installed
 	$(MANAGE) makemessages -l sv -l en --ignore=.venv --ignore=node_modules --ignore=applications \
-	  --ignore=eligibility --ignore=advisors --ignore=registry --ignore=statistics --ignore=tests --ignore=bench
-	@for app in applications eligibility advisors registry statistics; do \
-	  if [ -d $$app/locale ]; then (cd $$app && ../$(MANAGE) makemessages -l sv -l en); fi; \
+	  --ignore=eligibility --ignore=advisors --ignore=registry --ignore=statistics --ignore=tests --ignore=bench \
+	  --ignore=omstallning/accounts --ignore=omstallning/core
+	@for app in applications applications/yttrande eligibility advisors registry statistics omstallning/accounts omstallning/core; do \
+	  if [ -d $$app/locale ]; then (cd $$app && $(CURDIR)/$(MANAGE) makemessages -l sv -l en); fi; \
 	done
 
 bench: install
