@@ -1,9 +1,11 @@
 """Fuzzing the registry's upload parser (affiliation lists, CSV or XLSX): any file becomes a table
 or a TableError with a message, and any table becomes records and row errors; nothing else."""
 
+import csv
 import io
 import zipfile
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -39,7 +41,8 @@ def test_any_bytes_become_a_table_or_a_refusal(name, data):
 @FUZZ
 @given(rows=st.lists(st.lists(cell, max_size=6), max_size=25))
 def test_any_rows_under_the_header_become_records_or_row_errors(rows):
-    text = HEADER + "\n" + "\n".join(";".join(c.replace("\n", " ").replace('"', "") for c in r) for r in rows)
+    # a bare carriage return inside a field is the known gap below; every other text is fuzzed
+    text = HEADER + "\n" + "\n".join(";".join(_plain(c) for c in r) for r in rows)
     parse("lista.csv", text.encode())
 
 
@@ -66,3 +69,17 @@ def test_any_zip_named_xlsx_becomes_a_table_or_a_refusal(parts):
         for name, content in parts.items():
             zf.writestr(name, content)
     parse("lista.xlsx", out.getvalue())
+
+
+def _plain(cell):
+    return cell.replace("\n", " ").replace("\r", " ").replace('"', "")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=csv.Error,
+    reason="registry.tabular._read_csv lets csv.Error escape (a carriage return inside a field, found by "
+    "hypothesis; also a field over 128 KB): an HTTP 500 instead of a refusal (owner: registry)",
+)
+def test_a_carriage_return_inside_a_field_is_refused_cleanly():
+    parse("lista.csv", (HEADER + "\n\r0\n").encode())
