@@ -12,6 +12,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from omstallning.core.ratelimit import rate_limit
+
 from .forms import PrecheckForm
 from .rules import InputError, evaluate, parse_case
 from .selectors import current_parameters
@@ -44,6 +46,7 @@ def _form_field_for(error: InputError, case: dict, form: PrecheckForm) -> str | 
 
 
 @never_cache
+@rate_limit(group="eligibility-precheck", rate="30/m", key="ip", methods=("POST",))
 def precheck(request):
     today = _today()
     result = None
