@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from omstallning.core.ratelimit import rate_limit
+
 from . import selectors, services, workflow
 from .forms import (
     AttachmentForm,
@@ -28,6 +30,7 @@ from .models import ApiToken, CompensationApplication, CompensationRow, Organisa
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limit(group="registry-lookup", rate="60/m", key="ip", methods=("POST",))
 def lookup(request):
     """Hitta omställningsorganisation. POST, so that the number never lands in a URL or a log."""
     result = None
