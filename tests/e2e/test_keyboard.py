@@ -6,12 +6,15 @@ from tests.e2e.journeys import E2E
 
 pytestmark = E2E
 
-FOCUS_INFO = """() => {
+FOCUS_INFO = r"""() => {
   const el = document.activeElement;
   if (!el || el === document.body) return null;
   const s = getComputedStyle(el);
   const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0;
-  const shadow = s.boxShadow && s.boxShadow !== 'none';
+  // a ring drawn with box-shadow counts when it is not transparent and has a size
+  const sizes = (s.boxShadow.match(/-?[0-9.]+px/g) || []).map(parseFloat);
+  const transparent = /rgba\([^)]*,\s*0\)/.test(s.boxShadow);
+  const shadow = s.boxShadow !== 'none' && !transparent && sizes.some((n) => n > 0);
   const label = el.name || el.id || (el.textContent || '').trim().slice(0, 40) || el.tagName;
   return {tag: el.tagName, name: el.getAttribute('name'), id: el.id, label: label,
           type: el.getAttribute('type'), visible: outline || shadow,
@@ -21,6 +24,7 @@ FOCUS_INFO = """() => {
 
 def tab(page, backwards=False):
     page.keyboard.press("Shift+Tab" if backwards else "Tab")
+    page.wait_for_timeout(250)  # Bootstrap animates the focus ring (transition .15s)
     return page.evaluate(FOCUS_INFO)
 
 
