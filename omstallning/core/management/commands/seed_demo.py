@@ -17,9 +17,11 @@ from omstallning.accounts.roles import STAFF_ROLES, Role
 
 DEMO_PASSWORD = "demo-losenord-2026"
 
-# username, first name, last name, role, personnummer (Skatteverket's test number for applicants)
+# username, first name, last name, role, personnummer. The applicant's number is a test number
+# (födelsenummer 980-999 are never given to real people), born 1985: of working age, so her demo
+# applications pass the age rule.
 DEMO_USERS = [
-    ("sara.sokande", "Sara", "Sökande", Role.APPLICANT, "191212121212"),
+    ("sara.sokande", "Sara", "Sökande", Role.APPLICANT, "198503159827"),
     ("hanna.handlaggare", "Hanna", "Handläggare", Role.CASE_OFFICER, None),
     ("rasmus.radgivare", "Rasmus", "Rådgivare", Role.ADVISOR, None),
     ("lena.samordnare", "Lena", "Samordnare", Role.SUPPLIER_COORDINATOR, None),
