@@ -12,6 +12,7 @@ PYTEST_ARGS ?=
 help:
 	@echo "make run    - set up .venv, migrate, load demo data and serve http://127.0.0.1:8000"
 	@echo "make test   - set up .venv, lint and run the whole test suite"
+	@echo "make e2e    - the browser journeys (gunicorn, a real Celery worker, chromium); part of make test"
 	@echo "make lint   - ruff check and ruff format --check"
 	@echo "make bench  - run the benchmarks in bench/ and print their tables"
 	@echo "make format - ruff format and ruff check --fix"
@@ -59,7 +60,13 @@ test: install lint
 	  echo "NOTICE: /usr/bin/chromium is missing: browser tests will be SKIPPED (apt-get install chromium)."; \
 	fi
 	env -u DATABASE_URL $(MANAGE) makemigrations --check --dry-run
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest --ignore=tests/e2e $(PYTEST_ARGS)
+	$(MAKE) e2e
+
+# The browser journeys run in a pytest session of their own: they serve the portal with gunicorn
+# and a real Celery worker for the whole session, which must not take other tests' tasks.
+e2e: install
+	$(PY) -m pytest tests/e2e $(PYTEST_ARGS)
 
 messages: $(VENV)/.installed
 	$(MANAGE) makemessages -l sv -l en --ignore=.venv --ignore=node_modules --ignore=applications \
