@@ -97,7 +97,14 @@ def _read_csv(data: bytes) -> list[list[str]]:
         raise TableError(_("The CSV file must be encoded as UTF-8.")) from None
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        return [[cell.strip() for cell in row] for row in reader]
+    except csv.Error as exc:
+        raise TableError(
+            _("The CSV file could not be read (line %(line)s): check quotes and line breaks.")
+            % {"line": reader.line_num}
+        ) from exc
 
 
 def read_table(file_name: str, data: bytes) -> Table:

@@ -35,10 +35,7 @@ REGISTRY_CASES = {
 }
 
 
-REGISTRY_GAPS = {
-    "10 MB single line": "registry.tabular._read_csv lets csv.Error (field larger than field limit) escape: "
-    "an HTTP 500 instead of a refusal (owner: registry)",
-}
+REGISTRY_GAPS = {}  # the 10 MB single line (csv.Error: field larger than field limit) is refused since the fix
 
 
 @pytest.mark.parametrize(
