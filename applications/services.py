@@ -11,6 +11,7 @@ import datetime
 import hashlib
 import importlib
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from omstallning.accounts.roles import Role
+from omstallning.core.uploads import ScannerUnavailable, UploadRejected, scan_upload
 
 from . import workflow
 from .models import (
@@ -172,7 +174,40 @@ def validate_upload(upload) -> str:
         raise ValidationError(
             _("The content of the file “%(name)s” does not match its extension.") % {"name": name}, "mismatch"
         )
+    if content_type == "application/pdf" and _pdf_has_active_content(upload):
+        raise ValidationError(
+            _("The file “%(name)s” contains scripts or embedded programs. Save it as a plain PDF and try again.")
+            % {"name": name},
+            "active_content",
+        )
+    try:
+        scan_upload(upload)  # ClamAV through clamd when configured (omstallning.core.uploads)
+    except UploadRejected as exc:
+        raise ValidationError(exc.message, "virus") from exc
+    except ScannerUnavailable as exc:
+        message = _("The file could not be checked for viruses just now. Try again later.")
+        raise ValidationError(message, "scan") from exc
+    finally:
+        upload.seek(0)
     return content_type
+
+
+# PDF names of active content: scripts, launching programs, embedded files and media. A PDF that
+# hides them in compressed object streams is caught by the virus scan, where one is configured.
+_PDF_ACTIVE = re.compile(rb"/(?:JavaScript|JS|Launch|EmbeddedFile|RichMedia|XFA)(?![A-Za-z])")
+
+
+def _pdf_has_active_content(upload) -> bool:
+    upload.seek(0)
+    tail = b""
+    try:
+        for chunk in iter(lambda: upload.read(1024 * 1024), b""):
+            if _PDF_ACTIVE.search(tail + chunk):
+                return True
+            tail = chunk[-32:]
+        return False
+    finally:
+        upload.seek(0)
 
 
 def attachment_add(

@@ -102,10 +102,7 @@ ATTACHMENT_CASES = {
     "latin-1 text named .pdf": ("intyg.pdf", "Arbetsgivarintyg för Åsa".encode("latin-1")),
     "PDF with JavaScript": ("intyg.pdf", pdf_with_javascript()),
 }
-KNOWN_GAPS = {
-    "PDF with JavaScript": "applications.services.validate_upload checks only the first bytes: "
-    "a PDF with /JavaScript or /OpenAction is stored (owner: applications)",
-}
+KNOWN_GAPS = {}  # a PDF with /JavaScript is refused by applications.services.validate_upload since the fix
 
 
 @pytest.mark.parametrize(
