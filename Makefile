@@ -73,7 +73,7 @@ messages: $(VENV)/.installed
 	  --ignore=eligibility --ignore=advisors --ignore=registry --ignore=statistics --ignore=tests --ignore=bench \
 	  --ignore=omstallning/accounts --ignore=omstallning/core
 	@for app in applications applications/yttrande eligibility advisors registry statistics omstallning/accounts omstallning/core; do \
-	  if [ -d $$app/locale ]; then (cd $$app && $(CURDIR)/$(MANAGE) makemessages -l sv -l en); fi; \
+	  if [ -d $$app/locale ]; then (cd $$app && $(CURDIR)/$(MANAGE) makemessages -l sv -l en --ignore='yttrande/*'); fi; \
 	done
 
 bench: install
