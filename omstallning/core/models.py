@@ -74,3 +74,24 @@ class RetentionRule(models.Model):
 
     def __str__(self):
         return f"{self.record_type}: {self.retention_days} d, {self.get_action_display()}"
+
+
+class AccessibilityReport(models.Model):
+    """A reported accessibility problem (DOS-lagen: the accessibility statement must offer a way to
+    report problems). Case officers handle the reports in the admin."""
+
+    page = models.CharField(_("page"), max_length=500, blank=True)
+    description = models.TextField(_("description"), max_length=5000)
+    contact = models.CharField(_("contact details"), max_length=200, blank=True)
+    language = models.CharField(_("language"), max_length=5, blank=True)
+    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+    handled = models.BooleanField(_("handled"), default=False)
+    response_notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("accessibility report")
+        verbose_name_plural = _("accessibility reports")
+        ordering = ["handled", "-received_at"]
+
+    def __str__(self):
+        return f"{self.received_at:%Y-%m-%d %H:%M} {self.page or '-'}"

@@ -1,12 +1,18 @@
 import logging
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpResponseNotFound, HttpResponseServerError, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
+
+from .forms import AccessibilityReportForm
+from .ratelimit import rate_limit
 
 logger = logging.getLogger(__name__)
 
@@ -21,9 +27,18 @@ def dashboard(request):
     return render(request, "core/dashboard.html", {"roles": request.user.roles})
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
+@rate_limit(group="accessibility-report", rate="10/h", key="ip", methods=("POST",))
 def accessibility_statement(request):
-    return render(request, "core/accessibility.html")
+    """The accessibility statement (tillgänglighetsredogörelse) with its form to report problems."""
+    form = AccessibilityReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        report = form.save(commit=False)
+        report.language = get_language() or ""
+        report.save()
+        messages.success(request, _("Thank you. Your report has been received and will be handled."))
+        return redirect("core:accessibility")
+    return render(request, "core/accessibility.html", {"form": form})
 
 
 @never_cache
