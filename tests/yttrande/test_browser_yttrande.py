@@ -51,6 +51,7 @@ def test_advisor_records_officer_approves_applicant_downloads(page, live_server)
     page.check(f"input[name=_selected_action][value='{case.pk}']")
     page.select_option("select[name=action]", "approve")
     page.click("button[name=index]")
+    page.wait_for_selector("text=1 yttranden godkändes")  # the admin redirects after the action
     assert "1 yttranden godkändes" in page.locator("body").inner_text()
     case.refresh_from_db()
     assert case.status == CaseStatus.APPROVED
