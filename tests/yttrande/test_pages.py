@@ -1,6 +1,9 @@
 """The applicant's yttranden, the advisor's assessment page, staff download and verification."""
 
+import datetime
+
 import pytest
+import time_machine
 from django.core.cache import cache
 
 from applications.yttrande import services
@@ -120,6 +123,7 @@ def test_the_form_redirects_to_the_code(client):
     assert response["Location"] == "/verifiera/ABCD-EFGH-JKMN-PQRS-TVWX/"
 
 
+@time_machine.travel(datetime.datetime(2026, 11, 23, 12, 0, 5, tzinfo=datetime.UTC), tick=False)  # one minute window
 def test_the_verification_page_is_rate_limited(client, settings):
     settings.PORTAL_RATELIMIT_ENABLED = True
     cache.clear()
