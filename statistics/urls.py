@@ -32,6 +32,7 @@ urlpatterns = [
     path("statistik/oversikt/saknade-rapporter/", dashboard.missing_reports, name="missing"),
     path("statistik/oversikt/paminnelse/", dashboard.send_reminder, name="remind"),
     path("statistik/oversikt/export.csv", dashboard.export_csv, name="export"),
+    path("statistik/oversikt/export.parquet", dashboard.export_parquet, name="export-parquet"),
     path("statistik/oversikt/dataordlista/", dashboard.data_dictionary, name="data-dictionary"),
     path("api/statistics/v1/submissions", api.SubmissionListView.as_view(), name="api-submissions"),
     path("api/statistics/v1/submissions/<int:pk>", api.SubmissionDetailView.as_view(), name="api-submission"),

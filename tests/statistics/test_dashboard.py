@@ -118,7 +118,7 @@ def test_cells_under_five_persons_are_suppressed_and_filters_apply(tmp_path, cli
 @pytest.mark.django_db
 def test_only_analysts(client):
     client.force_login(UserFactory(role=Role.ORGANISATION_REPORTER))
-    for name in ("dashboard", "missing", "export", "data-dictionary"):
+    for name in ("dashboard", "missing", "export", "export-parquet", "data-dictionary"):
         assert client.get(reverse(f"statistics:{name}")).status_code == 404
 
 
