@@ -160,3 +160,19 @@ def compliance_report(*, now: datetime | None = None) -> dict:
         "deadline_days": policy.contact_deadline_days(),
         "all_suppliers": Supplier.objects.count(),
     }
+
+
+# --- for the statistics app (plain rows, no model instances) ---------------------------------
+def contacts_and_outcomes(application_ids) -> dict[int, dict]:
+    """For the given application ids: {application id: {"first_contact_at", "closed_on",
+    "outcome"}} of their advisor assignment (applications without one are absent). For the
+    agency's own statistics report; queried in chunks of 5,000 ids."""
+    ids = list(application_ids)
+    result: dict[int, dict] = {}
+    for i in range(0, len(ids), 5000):
+        rows = Assignment.objects.filter(application_id__in=ids[i : i + 5000]).values_list(
+            "application_id", "first_contact_at", "closed_on", "outcome"
+        )
+        for application_id, first_contact_at, closed_on, outcome in rows:
+            result[application_id] = {"first_contact_at": first_contact_at, "closed_on": closed_on, "outcome": outcome}
+    return result

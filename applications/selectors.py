@@ -57,3 +57,54 @@ def health_details_for_officer(user, application: Application) -> HealthDetails 
 
 def last_completion_request(application: Application) -> Message | None:
     return application.messages.filter(is_completion_request=True).order_by("-sent_at").first()
+
+
+# --- for the statistics app (plain rows, no model instances) ---------------------------------
+STATISTICS_CASE_FIELDS = (
+    "id",
+    "applicant__personnummer",
+    "situation",
+    "service",
+    "status",
+    "submitted_at",
+    "decided_at",
+    "granted_at",
+    "yttrande_case__assessment__strengthens",
+    "yttrande_case__assessment__id",
+)
+
+
+def cases_open_during(start, end):
+    """Applications whose case was open at some time between the aware datetimes ``start``
+    (inclusive) and ``end`` (exclusive), as plain dicts ordered by id, for the agency's own
+    statistics report: submitted before ``end``, not closed before ``start``, and not refused
+    before ``start``.
+
+    Keys: ``id``, ``personnummer`` (the applicant's, possibly empty), ``situation``, ``service``,
+    ``status``, ``submitted_at``, ``decided_at``, ``granted_at``, ``has_assessment`` (an yttrande
+    with a recorded assessment) and ``strengthens`` (that assessment's answer, else None).
+    A generator: one query, read in chunks."""
+    from django.db.models import Q
+
+    qs = (
+        Application.objects.filter(submitted_at__lt=end)
+        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=start))
+        .exclude(status="refused", decided_at__lt=start)
+        .order_by("pk")
+        .values_list(*STATISTICS_CASE_FIELDS)
+    )
+    for pk, pnr, situation, service, status, submitted, decided, granted, strengthens, assessment in qs.iterator(
+        chunk_size=2000
+    ):
+        yield {
+            "id": pk,
+            "personnummer": pnr or "",
+            "situation": situation,
+            "service": service,
+            "status": status,
+            "submitted_at": submitted,
+            "decided_at": decided,
+            "granted_at": granted,
+            "has_assessment": assessment is not None,
+            "strengthens": strengthens if assessment is not None else None,
+        }

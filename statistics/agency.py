@@ -2,8 +2,9 @@
 organisation, built from its applications, decisions, advisor assignments and yttrande
 assessments, and imported through the same service (source `agency`).
 
-Read-only use of the other apps' models through the app registry (statistics depends on them,
-never the other way round). Cases that v1 cannot express are left out and counted:
+Reads the other apps only through their selectors (`applications.selectors.cases_open_during`,
+`advisors.selectors.contacts_and_outcomes`), which return plain rows: statistics depends on them,
+never the other way round (docs/architecture.md). Cases that v1 cannot express are left out and counted:
 an applicant without a personnummer, a situation outside v1's triggers (egen uppsägning), and a
 decided yttrande without a recorded assessment."""
 
@@ -15,7 +16,6 @@ import tempfile
 from pathlib import Path
 
 from django.apps import apps
-from django.db.models import Q
 from django.utils import timezone
 
 from registry.models import Organisation
@@ -51,74 +51,87 @@ def _local(value: datetime.datetime | None) -> datetime.date | None:
 
 def agency_rows(period: datetime.date) -> tuple[list[dict], dict]:
     """The v1 rows for the month and the counts of cases left out."""
-    Application = apps.get_model("applications", "Application")
+    from advisors import selectors as advisor_selectors
+    from applications import selectors as application_selectors
+
     start, end = period, last_day(period)
     tz_end = datetime.datetime.combine(
         end + datetime.timedelta(days=1), datetime.time(), timezone.get_current_timezone()
     )
     tz_start = datetime.datetime.combine(start, datetime.time(), timezone.get_current_timezone())
-    qs = (
-        Application.objects.filter(submitted_at__lt=tz_end)
-        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=tz_start))
-        .exclude(status="refused", decided_at__lt=tz_start)
-        .select_related("applicant")
-        .order_by("pk")
-    )
     skipped = {"no_personnummer": 0, "trigger": 0, "yttrande_assessment": 0}
     rows, seen = [], set()
-    for app in qs.iterator(chunk_size=2000):
-        pnr = (getattr(app.applicant, "personnummer", "") or "").replace("-", "")
-        if len(pnr) != 12:
-            skipped["no_personnummer"] += 1
-            continue
-        trigger = TRIGGERS.get(app.situation)
-        if trigger is None:
-            skipped["trigger"] += 1
-            continue
-        applied = _local(app.submitted_at)
-        decided = _local(app.decided_at)
-        if decided is not None and decided > end:
-            decided = None
-        decision = "pagaende"
-        if decided is not None:
-            decision = "beviljad" if app.granted_at else "avslag"
-        decided = max(decided, applied) if decided else None
-        contact, outcome, outcome_date = None, "pagaende", None
-        assignment = getattr(app, "advisor_assignment", None) if decision == "beviljad" else None
-        if assignment is not None:
-            contact = _local(assignment.first_contact_at)
-            if contact is not None and (contact > end or contact < decided):
-                contact = None if contact > end else decided
-            if assignment.closed_on and assignment.closed_on <= end and assignment.outcome:
-                outcome, outcome_date = assignment.outcome, max(assignment.closed_on, decided)
-        strengthens = ""
-        if app.service == "yttrande" and decision != "pagaende":
-            case = getattr(app, "yttrande_case", None)
-            assessment = getattr(case, "assessment", None) if case is not None else None
-            if assessment is None:
-                skipped["yttrande_assessment"] += 1
+    for batch in _batches(application_selectors.cases_open_during(tz_start, tz_end), 2000):
+        granted_ids = [case["id"] for case in batch if case["granted_at"] and case["decided_at"]]
+        assignments = advisor_selectors.contacts_and_outcomes(granted_ids) if granted_ids else {}
+        for case in batch:
+            row = _agency_row(case, assignments.get(case["id"]), period, end, skipped)
+            if row is None:
                 continue
-            strengthens = "ja" if assessment.strengthens else "nej"
-        key = (pnr, app.service, applied)
-        if key in seen:
-            continue
-        seen.add(key)
-        rows.append(
-            {
-                "personnummer": pnr,
-                "period": f"{period:%Y-%m}",
-                "service": app.service,
-                "trigger": trigger,
-                "application_date": applied.isoformat(),
-                "decision": decision,
-                "decision_date": decided.isoformat() if decided else "",
-                "first_contact_date": contact.isoformat() if contact else "",
-                "outcome": outcome,
-                "outcome_date": outcome_date.isoformat() if outcome_date else "",
-                "yttrande_strengthens": strengthens,
-            }
-        )
+            key = (row["personnummer"], row["service"], row["application_date"])
+            if key in seen:
+                continue
+            seen.add(key)
+            rows.append(row)
     return rows, skipped
+
+
+def _batches(items, size):
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _agency_row(case: dict, assignment: dict | None, period: datetime.date, end: datetime.date, skipped: dict):
+    """One case (a plain row from applications.selectors) → a v1 row, or None (counted in skipped)."""
+    pnr = (case["personnummer"] or "").replace("-", "")
+    if len(pnr) != 12:
+        skipped["no_personnummer"] += 1
+        return None
+    trigger = TRIGGERS.get(case["situation"])
+    if trigger is None:
+        skipped["trigger"] += 1
+        return None
+    applied = _local(case["submitted_at"])
+    decided = _local(case["decided_at"])
+    if decided is not None and decided > end:
+        decided = None
+    decision = "pagaende"
+    if decided is not None:
+        decision = "beviljad" if case["granted_at"] else "avslag"
+    decided = max(decided, applied) if decided else None
+    contact, outcome, outcome_date = None, "pagaende", None
+    if decision == "beviljad" and assignment is not None:
+        contact = _local(assignment["first_contact_at"])
+        if contact is not None and (contact > end or contact < decided):
+            contact = None if contact > end else decided
+        closed_on = assignment["closed_on"]
+        if closed_on and closed_on <= end and assignment["outcome"]:
+            outcome, outcome_date = assignment["outcome"], max(closed_on, decided)
+    strengthens = ""
+    if case["service"] == "yttrande" and decision != "pagaende":
+        if not case["has_assessment"]:
+            skipped["yttrande_assessment"] += 1
+            return None
+        strengthens = "ja" if case["strengthens"] else "nej"
+    return {
+        "personnummer": pnr,
+        "period": f"{period:%Y-%m}",
+        "service": case["service"],
+        "trigger": trigger,
+        "application_date": applied.isoformat(),
+        "decision": decision,
+        "decision_date": decided.isoformat() if decided else "",
+        "first_contact_date": contact.isoformat() if contact else "",
+        "outcome": outcome,
+        "outcome_date": outcome_date.isoformat() if outcome_date else "",
+        "yttrande_strengthens": strengthens,
+    }
 
 
 def agency_report(period: datetime.date) -> Submission | None:

@@ -98,3 +98,51 @@ def test_agency_rows_from_applications_and_outcomes(settings):
 def test_monthly_beat_task_reports_the_previous_month(settings):
     assert "statistics.tasks.agency_monthly_report" in {e["task"] for e in settings.CELERY_BEAT_SCHEDULE.values()}
     assert agency_monthly_report() == "accepted"
+
+
+@pytest.mark.django_db
+def test_selectors_give_plain_rows():
+    """statistics reads applications and advisors only through these selectors (plain rows)."""
+    from advisors.selectors import contacts_and_outcomes
+    from applications.selectors import cases_open_during
+
+    pnr = people(1, seed=17)[0]
+    app = ApplicationFactory(
+        applicant=applicant(pnr),
+        situation="anstalld",
+        submitted_at=at("2026-03-03"),
+        granted_at=at("2026-03-05"),
+        decided_at=at("2026-03-05"),
+    )
+    ApplicationFactory(applicant=applicant(people(2, seed=18)[1]), submitted_at=at("2026-04-03"))  # after March
+    advisor = AdvisorFactory()
+    Assignment.objects.create(
+        application=app,
+        supplier=advisor.supplier,
+        advisor=advisor,
+        service="radgivning",
+        granted_at=at("2026-03-05"),
+        contact_deadline=at("2026-03-12"),
+        first_contact_at=at("2026-03-06"),
+        support_ends_on=datetime.date(2027, 3, 5),
+    )
+    cases = list(cases_open_during(at("2026-03-01"), at("2026-04-01")))
+    assert [c["id"] for c in cases] == [app.pk]
+    assert cases[0]["personnummer"] == pnr and cases[0]["has_assessment"] is False
+    assert all(type(c) is dict for c in cases)
+    assert contacts_and_outcomes([app.pk, 0]) == {
+        app.pk: {"first_contact_at": at("2026-03-06"), "closed_on": None, "outcome": ""}
+    }
+
+
+def test_statistics_does_not_read_other_apps_models():
+    """docs/architecture.md: statistics uses registry, and applications/advisors through selectors only."""
+    from pathlib import Path
+
+    import statistics.agency
+
+    root = Path(statistics.agency.__file__).parent
+    for path in root.rglob("*.py"):
+        source = path.read_text()
+        for forbidden in ("applications.models", "advisors.models", "get_model(", "yttrande.models"):
+            assert forbidden not in source, (path, forbidden)
