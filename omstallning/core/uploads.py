@@ -1,20 +1,24 @@
-"""Upload safety: virus scanning with ClamAV (clamd) and a zip-bomb guard for XLSX/zip files.
+"""Upload safety: virus scanning with ClamAV (clamd), a zip-bomb guard for XLSX/zip files and a
+check for active content (JavaScript, embedded files…) in PDF files.
 
 Usage in an app's service (before anything is stored or extracted)::
 
-    from omstallning.core.uploads import UploadRejected, check_zip_archive, scan_upload
+    from omstallning.core.uploads import UploadRejected, check_pdf, check_zip_archive, scan_upload
 
     try:
         scan_upload(uploaded_file)                 # ClamAV when configured, else a no-op
         check_zip_archive(uploaded_file)           # XLSX is a zip: limits before extraction
+        check_pdf(uploaded_file)                   # a PDF without scripts, embedded files, encryption
     except UploadRejected as exc:
         form.add_error("file", exc.message)        # a clear, translated message
 
-Both leave the file's read position at the start.
+All leave the file's read position at the start.
 """
 
 import logging
+import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -144,3 +148,100 @@ def check_zip_archive(file, max_uncompressed=MAX_UNCOMPRESSED, max_ratio=MAX_RAT
 
 def _too_large(limit):
     return _("The file unpacks to more than %(mib)d MiB.") % {"mib": limit // (1024 * 1024)}
+
+
+# --- PDF: active content ------------------------------------------------------------------------
+# PDF names of active content: scripts, launched programs, embedded files and media, XFA forms
+# (which run scripts) and actions that send data or open other documents.
+PDF_ACTIVE_NAMES = frozenset(
+    {
+        b"JavaScript",
+        b"JS",
+        b"Launch",
+        b"EmbeddedFile",
+        b"EmbeddedFiles",
+        b"RichMedia",
+        b"XFA",
+        b"SubmitForm",
+        b"ImportData",
+        b"GoToE",
+    }
+)
+# A name is "/" and regular characters; "#xx" is a hex escape (ISO 32000-1, 7.3.5), so
+# "/J#61vaScript" is the name JavaScript.
+_PDF_NAME = re.compile(rb"/((?:[A-Za-z0-9_.\-]|#[0-9A-Fa-f]{2})+)")
+_PDF_HEX = re.compile(rb"#([0-9A-Fa-f]{2})")
+_PDF_STREAM = re.compile(rb"stream\r?\n")
+_PDF_ENCRYPT = re.compile(rb"/Encrypt(?![A-Za-z0-9])")
+PDF_MAX_INFLATED = 64 * 1024 * 1024  # decompressed stream bytes inspected per file, in total
+PDF_MAX_STREAMS = 10_000
+
+
+def _pdf_names_active(data: bytes) -> bool:
+    for match in _PDF_NAME.finditer(data):
+        name = match.group(1)
+        if b"#" in name:
+            name = _PDF_HEX.sub(lambda m: bytes([int(m.group(1), 16)]), name)
+        if name in PDF_ACTIVE_NAMES:
+            return True
+    return False
+
+
+def _pdf_inflated_streams(data: bytes):
+    """The decompressed content of the zlib (FlateDecode) streams in `data`, within the limits:
+    object streams (PDF 1.5) can hide a dictionary such as << /S /JavaScript >> from a plain scan.
+    A zip bomb in a stream cannot hurt: at most PDF_MAX_INFLATED bytes come out in total."""
+    budget = PDF_MAX_INFLATED
+    for count, match in enumerate(_PDF_STREAM.finditer(data)):
+        if count >= PDF_MAX_STREAMS or budget <= 0:
+            return
+        start = match.end()
+        header = data[start : start + 2]
+        # a zlib header: compression method 8 (deflate) and a check value divisible by 31
+        if len(header) < 2 or header[0] & 0x0F != 8 or (header[0] * 256 + header[1]) % 31:
+            continue
+        try:
+            produced = zlib.decompressobj().decompress(data[start:], budget)
+        except zlib.error:
+            continue
+        budget -= len(produced)
+        yield produced
+
+
+def _read_all(file) -> bytes:
+    file.seek(0)
+    try:
+        data = file.read()
+    finally:
+        file.seek(0)
+    return data.encode("latin-1", "replace") if isinstance(data, str) else data
+
+
+def pdf_has_active_content(file) -> bool:
+    """True when the PDF carries JavaScript, launch or submit actions, embedded files, rich media
+    or XFA forms, also when the name is hex-escaped (/J#61vaScript) or sits in a compressed
+    (FlateDecode) stream. Reads the whole file (uploads are limited to a few MB) and leaves the
+    read position at the start. It does not check that the file is a PDF: see check_pdf."""
+    data = _read_all(file)
+    if _pdf_names_active(data):
+        return True
+    return any(_pdf_names_active(inflated) for inflated in _pdf_inflated_streams(data))
+
+
+def check_pdf(file) -> None:
+    """Refuses, with UploadRejected and a translated message, a file that is not a PDF (code
+    "pdf_invalid"), a PDF with active content ("pdf_active_content") and an encrypted PDF, whose
+    content cannot be inspected ("pdf_encrypted"). Leaves the read position at the start."""
+    data = _read_all(file)
+    if not data.startswith(b"%PDF-"):
+        raise UploadRejected("pdf_invalid", _("The file is not a PDF file."))
+    if pdf_has_active_content(file):
+        raise UploadRejected(
+            "pdf_active_content",
+            _(
+                "The PDF contains scripts, embedded files or other active content. "
+                "Save it as a plain PDF and try again."
+            ),
+        )
+    if _PDF_ENCRYPT.search(data):
+        raise UploadRejected("pdf_encrypted", _("Password-protected PDF files are not accepted."))
