@@ -774,12 +774,130 @@ def compensation_decide(
     return application
 
 
+# --- registration attachments ------------------------------------------------------------------
+
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+# extension -> the content type the file's own bytes must show (content sniffing, never the
+# browser's Content-Type header)
+ATTACHMENT_TYPES = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "txt": "text/plain",
+    "csv": "text/csv",
+}
+# first bytes of binary formats that must never pass as text
+_BINARY_MAGIC = (b"%PDF-", b"PK\x03\x04", b"\x89PNG", b"\xff\xd8\xff", b"MZ", b"\x7fELF", b"\xd0\xcf\x11\xe0")
+_IMAGE_MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "jpg": b"\xff\xd8\xff", "jpeg": b"\xff\xd8\xff"}
+# parts of an office document that hold macros (VBA in OOXML; Basic and scripts in OpenDocument)
+_MACRO_FILES = ("vbaproject.bin", "vbadata.xml")
+_MACRO_FOLDERS = ("basic/", "scripts/")
+
+
+def _attachment_error(name: str, code: str) -> ValidationError:
+    messages_ = {
+        "type": _("The file “%(name)s” must be a PDF, Word, Excel, OpenDocument, text, CSV, PNG or JPEG file."),
+        "size": _("The file “%(name)s” is larger than 10 MB."),
+        "empty": _("The file “%(name)s” is empty."),
+        "mismatch": _("The content of the file “%(name)s” does not match its extension."),
+        "macros": _("The file “%(name)s” contains macros. Save it without macros and try again."),
+    }
+    return ValidationError(messages_[code] % {"name": name}, code)
+
+
+def _sniff_office(upload, ext: str) -> bool:
+    """The zip parts of an OOXML or OpenDocument file are what the extension says; macros raise."""
+    import zipfile
+
+    with zipfile.ZipFile(upload) as archive:
+        names = [n.lower() for n in archive.namelist()]
+        if any(n.endswith(_MACRO_FILES) or n.startswith(_MACRO_FOLDERS) for n in names):
+            raise _attachment_error(upload.name, "macros")
+        if ext in ("docx", "xlsx"):
+            folder = "word/" if ext == "docx" else "xl/"
+            return "[content_types].xml" in names and any(n.startswith(folder) for n in names)
+        if "mimetype" not in names:
+            return False
+        return archive.read("mimetype").strip().decode("ascii", "replace") == ATTACHMENT_TYPES[ext]
+
+
+def validate_registration_attachment(upload) -> str:
+    """Checks an attachment before anything is stored: extension, size, content sniffed from the
+    bytes (PDF, PNG, JPEG, OOXML, OpenDocument or text), no active content in a PDF
+    (core.uploads.check_pdf), no macros and no zip bomb in an office file, and the virus scan when
+    ClamAV is configured. Returns the content type; raises ValidationError with a clear message."""
+    from omstallning.core.uploads import (
+        ScannerUnavailable,
+        UploadRejected,
+        check_pdf,
+        check_zip_archive,
+        scan_upload,
+    )
+
+    name = getattr(upload, "name", "") or ""
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if ext not in ATTACHMENT_TYPES:
+        raise _attachment_error(name, "type")
+    if upload.size > ATTACHMENT_MAX_BYTES:
+        raise _attachment_error(name, "size")
+    if not upload.size:
+        raise _attachment_error(name, "empty")
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    content_type = ATTACHMENT_TYPES[ext]
+    try:
+        if ext == "pdf":
+            if not head.startswith(b"%PDF-"):
+                raise _attachment_error(name, "mismatch")
+            check_pdf(upload)
+        elif ext in _IMAGE_MAGIC and not head.startswith(_IMAGE_MAGIC[ext]):
+            raise _attachment_error(name, "mismatch")
+        elif ext in ("docx", "xlsx", "odt", "ods"):
+            if not head.startswith(b"PK\x03\x04"):
+                raise _attachment_error(name, "mismatch")
+            check_zip_archive(upload, max_uncompressed=100 * 1024 * 1024)
+            if not _sniff_office(upload, ext):
+                raise _attachment_error(name, "mismatch")
+        elif ext in ("txt", "csv"):
+            data = upload.read()
+            if head.startswith(_BINARY_MAGIC) or b"\0" in data:
+                raise _attachment_error(name, "mismatch")
+        scan_upload(upload)
+    except UploadRejected as exc:
+        raise ValidationError(exc.message, exc.code) from exc
+    except ScannerUnavailable as exc:
+        message = _("The file could not be checked for viruses just now. Try again later.")
+        raise ValidationError(message, "scan") from exc
+    finally:
+        upload.seek(0)
+    return content_type
+
+
 def registration_attachment_add(*, case: RegistrationCase, topic: str, upload, by):
-    """Attach a document to the applicant's case while it can be edited."""
+    """Attach a document to the applicant's case while it can be edited. The file is checked
+    (validate_registration_attachment) before anything is stored; if the row cannot be written,
+    the stored file is removed again, so nothing is half-saved."""
     from .models import RegistrationAttachment
 
     if case.applicant_id != by.pk:
         raise PermissionDenied
     if case.state not in workflow.EDITABLE_STATES:
         raise ValidationError(_("The application can no longer be changed."))
-    return RegistrationAttachment.objects.create(case=case, topic=topic, file=upload, original_name=upload.name[:255])
+    if topic not in RegistrationAttachment.Topic.values:
+        raise ValidationError({"topic": _("Choose which prerequisite the document supports.")})
+    validate_registration_attachment(upload)
+    attachment = RegistrationAttachment(case=case, topic=topic, original_name=(upload.name or "")[:255])
+    attachment.file.save("upload", upload, save=False)
+    try:
+        with transaction.atomic():
+            attachment.save()
+    except Exception:
+        attachment.file.delete(save=False)
+        raise
+    return attachment

@@ -129,11 +129,6 @@ def test_application_attachment_refuses(case, settings):
 
 
 # --- registry: documents attached to an application for registration --------------------------------
-@pytest.mark.xfail(
-    strict=True,
-    reason="registry.services.registration_attachment_add stores any file (only the form checks the "
-    "extension): a PDF with JavaScript is kept (owner: registry)",
-)
 def test_registration_attachment_refuses_a_pdf_with_javascript(settings):
     from registry.models import RegistrationAttachment
     from registry.services import registration_attachment_add, registration_case_create
