@@ -186,3 +186,81 @@ class IndividualCompensationForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = Organisation.objects.order_by("name")
+
+
+def legal_entity_org_number(value: str) -> str:
+    """NNNNNN-NNNN of a legal person (core identity helpers: format and Luhn; the third digit is
+    2 or more, so that a personnummer is never taken for an organisation's number)."""
+    from omstallning.core.identity import normalize_orgnr
+
+    try:
+        normalized = normalize_orgnr(value)
+    except ValueError:
+        raise forms.ValidationError(_("Enter a valid organisation number (NNNNNN-NNNN)."), code="orgnr") from None
+    if normalized[2] < "2":
+        raise forms.ValidationError(
+            _("Enter the organisation number of a legal person, not a personal identity number."), code="orgnr_person"
+        )
+    return normalized
+
+
+class RepresentativeSignupForm(forms.Form):
+    """A representative of an organisation creates an account to apply for registration."""
+
+    first_name = forms.CharField(
+        label=_("First name"), max_length=150, widget=forms.TextInput({"autocomplete": "given-name"})
+    )
+    last_name = forms.CharField(
+        label=_("Last name"), max_length=150, widget=forms.TextInput({"autocomplete": "family-name"})
+    )
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=150,
+        help_text=_("You log in with your e-mail address."),
+        widget=forms.EmailInput({"autocomplete": "email"}),
+    )
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput({"autocomplete": "new-password"}),
+        help_text=_("At least 12 characters; not only digits and not a common password."),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"), strip=False, widget=forms.PasswordInput({"autocomplete": "new-password"})
+    )
+    organisation_name = forms.CharField(label=_("Name of the organisation"), max_length=200)
+    org_number = forms.CharField(
+        label=_("Organisation number"), max_length=13, help_text=_("Ten digits, NNNNNN-NNNN.")
+    )
+    authorised = forms.BooleanField(
+        label=_("I represent the organisation and may apply on its behalf."),
+        error_messages={"required": _("Confirm that you represent the organisation.")},
+    )
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean_org_number(self):
+        return legal_entity_org_number(self.cleaned_data["org_number"])
+
+    def clean(self):
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.password_validation import validate_password
+
+        cleaned = super().clean()
+        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", _("The two passwords are not the same."))
+        elif password1:
+            User = get_user_model()
+            probe = User(
+                username=cleaned.get("email") or "",
+                email=cleaned.get("email") or "",
+                first_name=cleaned.get("first_name") or "",
+                last_name=cleaned.get("last_name") or "",
+            )
+            try:
+                validate_password(password1, probe)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return cleaned

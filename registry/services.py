@@ -123,6 +123,41 @@ def registration_case_update(*, case: RegistrationCase, data: dict, by) -> Regis
     return case
 
 
+def representative_sign_up(
+    *, first_name: str, last_name: str, email: str, password: str, organisation_name: str, org_number: str
+) -> RegistrationCase:
+    """A representative of an organisation creates an account (role: organisation reporter) and
+    gets a registration application draft with the organisation's name and number and the
+    contact person filled in. The password must already have passed Django's validators (the
+    form); the e-mail address, lower case, is the username. All or nothing."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    User = get_user_model()
+    email = email.strip().lower()
+    normalized = normalize_employer_org_number(org_number)
+    if normalized is None:
+        raise ValidationError({"org_number": _("Enter a valid organisation number (NNNNNN-NNNN).")})
+    taken = _("An account with this e-mail address already exists. Log in instead.")
+    if User.objects.filter(Q(username__iexact=email) | Q(email__iexact=email)).exists():
+        raise ValidationError({"email": taken})
+    try:
+        with transaction.atomic():
+            user = User(username=email, email=email, first_name=first_name.strip(), last_name=last_name.strip())
+            user.set_password(password)
+            user.save()
+            user.groups.add(Group.objects.get(name=Role.ORGANISATION_REPORTER.value))
+            return RegistrationCase.objects.create(
+                applicant=user,
+                name=organisation_name.strip(),
+                org_number=normalized,
+                contact_name=f"{user.first_name} {user.last_name}".strip(),
+                contact_email=email,
+            )
+    except IntegrityError:  # the same address signed up at the same moment
+        raise ValidationError({"email": taken}) from None
+
+
 def registration_case_missing(case: RegistrationCase) -> list[str]:
     """The fields that must be filled in before the case can be submitted."""
     return [name for name in REQUIRED_FOR_SUBMISSION if not str(getattr(case, name) or "").strip()]

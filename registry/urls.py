@@ -38,6 +38,7 @@ urlpatterns = [
         name="compensation_letter",
     ),
     path("registrera-omstallningsorganisation/", views.registration_list, name="registration_list"),
+    path("registrera-omstallningsorganisation/skapa-konto/", views.signup, name="signup"),
     path("registrera-omstallningsorganisation/<int:pk>/", views.registration_edit, name="registration_edit"),
     path(
         "registrera-omstallningsorganisation/<int:pk>/bilagor/",

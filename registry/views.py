@@ -21,6 +21,7 @@ from .forms import (
     CompensationUploadForm,
     LookupForm,
     RegistrationCaseForm,
+    RepresentativeSignupForm,
     TableUploadForm,
     TokenForm,
 )
@@ -242,6 +243,41 @@ def letter_response(request, application: CompensationApplication) -> HttpRespon
 
 
 # --- registration applications -------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@rate_limit(group="registry-signup", rate="10/h", key="ip", methods=("POST",))
+def signup(request):
+    """A representative of an organisation creates an account and goes straight to the draft of
+    the registration application (staff second factor first, when it is required)."""
+    from django.contrib.auth import login
+
+    if request.user.is_authenticated:
+        return redirect("registry:registration_list")
+    form = RepresentativeSignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = services.representative_sign_up(
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+                password=data["password1"],
+                organisation_name=data["organisation_name"],
+                org_number=data["org_number"],
+            )
+        except ValidationError as exc:
+            for name, errors in exc.error_dict.items():
+                for error in errors:
+                    form.add_error(name if name in form.fields else None, error)
+        else:
+            login(request, case.applicant, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(
+                request,
+                _("Your account was created. Your username is your e-mail address. Fill in the application below."),
+            )
+            return redirect("registry:registration_edit", pk=case.pk)
+    return render(request, "registry/signup.html", {"form": form})
 
 
 @login_required
