@@ -246,8 +246,19 @@ class ApiTokenAdmin(OfficerPermissions, admin.ModelAdmin):
 @admin.register(CompensationApplication)
 class CompensationApplicationAdmin(OfficerPermissions, SimpleHistoryAdmin):
     change_list_template = "admin/registry/compensationapplication/change_list.html"
-    list_display = ("organisation", "year", "kind", "state", "row_count", "refused_count", "total_computed", "links")
+    list_display = (
+        "organisation",
+        "year",
+        "kind",
+        "employer_org_number",
+        "state",
+        "row_count",
+        "refused_count",
+        "total_computed",
+        "links",
+    )
     list_filter = ("state", "year", "kind")
+    search_fields = ("=employer_org_number", "employer_name", "organisation__name", "decision_number")
     list_select_related = ("organisation",)
     readonly_fields = [f.name for f in CompensationApplication._meta.fields]
 
@@ -285,13 +296,15 @@ class CompensationApplicationAdmin(OfficerPermissions, SimpleHistoryAdmin):
 
     def decide_view(self, request, pk):
         application = self._get(request, pk)
-        form = CompensationDecisionForm(request.POST or None)
+        ask_authority = application.filed_by_employer and application.authority_checked_at is None
+        form = CompensationDecisionForm(request.POST or None, ask_authority=ask_authority)
         if request.method == "POST" and form.is_valid():
             try:
                 services.compensation_decide(
                     application=application,
                     decision_number=form.cleaned_data["decision_number"],
                     exceptions=form.cleaned_data["exceptions"],
+                    authority_checked=form.cleaned_data.get("authority_checked", False),
                     by=request.user,
                 )
                 self.message_user(request, _("The application was decided."), messages.SUCCESS)
@@ -308,6 +321,8 @@ class CompensationApplicationAdmin(OfficerPermissions, SimpleHistoryAdmin):
             "form": form,
             "action_title": _("Decide"),
             "refused": refused,
+            "individual": application if application.filed_by_employer else None,
+            "row": application.rows.first() if application.kind == CompensationApplication.Kind.INDIVIDUAL else None,
         }
         return TemplateResponse(request, "admin/registry/action_form.html", context)
 

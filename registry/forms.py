@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import RegistrationAttachment, RegistrationCase
+from .models import CompensationApplication, RegistrationAttachment, RegistrationCase
 from .selectors import normalize_employer_org_number
 from .tabular import MAX_UPLOAD_BYTES
 
@@ -158,6 +158,16 @@ class CompensationDecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("One refused employer per line: organisation number; reason."),
     )
+    authority_checked = forms.BooleanField(
+        label=_("I have checked that the signatory may act for the employer"),
+        required=False,
+        help_text=_("Authorised signatory according to Bolagsverket, or a power of attorney from one."),
+    )
+
+    def __init__(self, *args, ask_authority: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not ask_authority:  # only an individual application filed online by the employer
+            del self.fields["authority_checked"]
 
     def clean_exceptions(self):
         result = {}
@@ -264,3 +274,42 @@ class RepresentativeSignupForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return cleaned
+
+
+class EmployerCompensationForm(forms.Form):
+    """An employer's own individual application for state compensation (enskild ansökan)."""
+
+    organisation = forms.ModelChoiceField(
+        label=_("Transition organisation the fees were paid to"), queryset=None, empty_label=_("Choose")
+    )
+    year = forms.IntegerField(label=_("Year of the fees"), min_value=2022, max_value=2100)
+    employer_org_number = OrgNumberField(label=_("Employer's organisation number"))
+    employer_name = forms.CharField(label=_("Employer's name"), max_length=200)
+    fees_paid = forms.CharField(
+        label=_("Fees paid in the year (kronor)"), max_length=30, help_text=_("For example 12345 or 12345,50.")
+    )
+    payroll_base = forms.CharField(
+        label=_("Payroll base for employer contributions in the year (kronor)"),
+        max_length=30,
+        help_text=_("The total cash remuneration reported to Skatteverket (socialavgiftslagen 2000:980)."),
+    )
+    signatory_name = forms.CharField(label=_("Your name"), max_length=200)
+    signatory_capacity = forms.ChoiceField(
+        label=_("You sign as"),
+        choices=CompensationApplication.SignatoryCapacity.choices,
+        widget=forms.RadioSelect,
+    )
+    contact_email = forms.EmailField(label=_("Contact e-mail"))
+    declaration = forms.BooleanField(
+        label=_(
+            "I declare that the information is true, that the employer paid these fees to the organisation, "
+            "and that I may sign for the employer."
+        ),
+        error_messages={"required": _("Confirm the declaration to file the application.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .selectors import organisations_ever_registered
+
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations_ever_registered()

@@ -296,6 +296,10 @@ class CompensationApplication(models.Model):
         SUBMITTED = "submitted", _("Submitted")
         DECIDED = "decided", _("Decided")
 
+    class SignatoryCapacity(models.TextChoices):
+        SIGNATORY = "signatory", _("Authorised signatory (firmatecknare)")
+        POWER_OF_ATTORNEY = "power_of_attorney", _("With a power of attorney from the authorised signatory")
+
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="compensation_applications")
     kind = models.CharField(_("kind"), max_length=12, choices=Kind, default=Kind.COLLECTIVE)
     year = models.PositiveSmallIntegerField(_("year"))
@@ -313,6 +317,20 @@ class CompensationApplication(models.Model):
     )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # An individual application (enskild ansökan) filed online by the employer: who signed it, in
+    # what capacity, and the case officer's check of that authority before the decision.
+    employer_org_number = models.CharField(_("employer's organisation number"), max_length=11, blank=True)
+    employer_name = models.CharField(_("employer's name"), max_length=200, blank=True)
+    signatory_name = models.CharField(_("signed by"), max_length=200, blank=True)
+    signatory_capacity = models.CharField(
+        _("capacity"), max_length=20, choices=SignatoryCapacity, blank=True, default=""
+    )
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    declared_at = models.DateTimeField(_("declaration given"), null=True, blank=True)
+    authority_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    authority_checked_at = models.DateTimeField(_("authority checked"), null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -323,6 +341,11 @@ class CompensationApplication(models.Model):
 
     def __str__(self):
         return f"{self.organisation} {self.year} ({self.get_kind_display()})"
+
+    @property
+    def filed_by_employer(self) -> bool:
+        """An individual application that the employer filed online (not registered by an officer)."""
+        return self.kind == self.Kind.INDIVIDUAL and self.declared_at is not None
 
 
 class CompensationRow(models.Model):

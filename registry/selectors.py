@@ -166,3 +166,24 @@ def registration_case_of(user, case_id: int) -> RegistrationCase | None:
 
 def compensation_applications_of(org: Organisation) -> QuerySet[CompensationApplication]:
     return CompensationApplication.objects.filter(organisation=org).order_by("-created_at")
+
+
+def organisations_ever_registered() -> QuerySet[Organisation]:
+    """Organisations with at least one registration period (for the employer's choice)."""
+    periods = RegistrationPeriod.objects.filter(organisation=OuterRef("pk"))
+    return Organisation.objects.filter(Exists(periods)).order_by("name")
+
+
+def employer_compensation_applications(user) -> QuerySet[CompensationApplication]:
+    """The individual applications that `user` filed online for an employer."""
+    return (
+        CompensationApplication.objects.filter(
+            filed_by=user, kind=CompensationApplication.Kind.INDIVIDUAL, declared_at__isnull=False
+        )
+        .select_related("organisation")
+        .order_by("-created_at")
+    )
+
+
+def employer_compensation_application(user, pk: int) -> CompensationApplication | None:
+    return employer_compensation_applications(user).filter(pk=pk).first()

@@ -678,6 +678,24 @@ def compensation_file(
     """
     if not is_officer(by):  # an individual application may be registered by a case officer
         _require_member(by, organisation)
+    return _compensation_file(
+        organisation=organisation, year=year, records=records, by=by, kind=kind, file_name=file_name, filed_on=filed_on
+    )
+
+
+def _compensation_file(
+    *,
+    organisation: Organisation,
+    year: int,
+    records: list[tuple],
+    by,
+    kind: str,
+    file_name: str = "",
+    filed_on: datetime.date | None = None,
+    details: dict | None = None,
+) -> CompensationResult:
+    """The checks and the computation shared by every path (collective, individual by an officer,
+    individual by the employer online); the caller has checked who may file."""
     filed_on = filed_on or today()
     if year < COMPENSATION_START.year or datetime.date(year, 12, 31) >= filed_on:
         return CompensationResult(
@@ -719,7 +737,13 @@ def compensation_file(
         affiliated = _affiliated_during(organisation, year)
         claimed = _already_claimed(year, {p[1] for p in parsed})
         application = CompensationApplication.objects.create(
-            organisation=organisation, kind=kind, year=year, filed_by=by, filed_on=filed_on, file_name=file_name
+            organisation=organisation,
+            kind=kind,
+            year=year,
+            filed_by=by,
+            filed_on=filed_on,
+            file_name=file_name,
+            **(details or {}),
         )
         app_id = application.pk
         rows = []
@@ -747,6 +771,68 @@ def compensation_file(
     return CompensationResult(ok=True, application=application)
 
 
+def compensation_file_individual(
+    *,
+    organisation: Organisation,
+    year: int,
+    employer_org_number: str,
+    employer_name: str,
+    fees_paid: str,
+    payroll_base: str,
+    signatory_name: str,
+    signatory_capacity: str,
+    contact_email: str,
+    declaration: bool,
+    by,
+    filed_on: datetime.date | None = None,
+) -> CompensationResult:
+    """An employer's individual application (enskild ansökan, R-5.12) filed online.
+
+    Who the employer is: a signed-in user states the employer's organisationsnummer, signs as the
+    employer's authorised signatory (firmatecknare) or with a power of attorney, and declares that
+    the figures are true. The portal cannot check that authority online, so a case officer checks
+    it (against Bolagsverket, or the power of attorney) before deciding: compensation_decide
+    refuses to decide an employer-filed application until the officer has confirmed the check.
+
+    The computation and the refusals are those of the collective path (_compensation_file): the
+    year must be complete and within the deadline, the organisation registered during the year;
+    an employer not affiliated with the organisation during the year, or already claimed for the
+    year, gets a refused row.
+    """
+    if not getattr(by, "is_authenticated", False) or not by.is_active:
+        raise PermissionDenied
+    errors = []
+    if not declaration:
+        errors.append(RowError(0, "declaration", _("Confirm the declaration to file the application.")))
+    if not signatory_name.strip():
+        errors.append(RowError(0, "signatory_name", _("Give the name of the person who signs.")))
+    if signatory_capacity not in CompensationApplication.SignatoryCapacity.values:
+        errors.append(RowError(0, "signatory_capacity", _("Say in what capacity you sign for the employer.")))
+    if not employer_name.strip():
+        errors.append(RowError(0, "employer_name", _("The employer's name is missing.")))
+    normalized = normalize_employer_org_number(employer_org_number or "")
+    if normalized is None:
+        errors.append(RowError(0, "employer_org_number", _("Not a valid organisation number (NNNNNN-NNNN).")))
+    if errors:
+        return CompensationResult(ok=False, errors=errors)
+    return _compensation_file(
+        organisation=organisation,
+        year=year,
+        records=[(1, normalized, fees_paid, payroll_base)],
+        by=by,
+        kind=CompensationApplication.Kind.INDIVIDUAL,
+        filed_on=filed_on,
+        details={
+            "employer_org_number": normalized,
+            "employer_name": employer_name.strip()[:200],
+            "signatory_name": signatory_name.strip()[:200],
+            "signatory_capacity": signatory_capacity,
+            "contact_email": contact_email.strip(),
+            "declared_at": timezone.now(),
+        },
+    )
+
+
 def compensation_upload(
     *, organisation: Organisation, year: int, file_name: str, data: bytes, by, filed_on=None
 ) -> CompensationResult:
@@ -766,13 +852,33 @@ def compensation_upload(
 
 @transaction.atomic
 def compensation_decide(
-    *, application: CompensationApplication, decision_number: str, exceptions: dict[str, str], by
+    *,
+    application: CompensationApplication,
+    decision_number: str,
+    exceptions: dict[str, str],
+    by,
+    authority_checked: bool = False,
 ) -> CompensationApplication:
-    """Decide the application as a whole; `exceptions` {orgnr: reason} refuses those rows."""
+    """Decide the application as a whole; `exceptions` {orgnr: reason} refuses those rows.
+
+    An individual application filed online by the employer is decided only once the officer has
+    checked that the signatory may act for the employer (`authority_checked`)."""
     _require_officer(by)
     application = CompensationApplication.objects.select_for_update().get(pk=application.pk)
     if application.state != CompensationApplication.State.SUBMITTED:
         raise ValidationError(_("The application is already decided."))
+    if application.filed_by_employer and application.authority_checked_at is None:
+        if not authority_checked:
+            raise ValidationError(
+                {
+                    "authority_checked": _(
+                        "Check that the signatory may act for the employer (authorised signatory or power of "
+                        "attorney) before deciding."
+                    )
+                }
+            )
+        application.authority_checked_by = by
+        application.authority_checked_at = timezone.now()
     if not decision_number.strip():
         raise ValidationError({"decision_number": _("Enter the decision number.")})
     normalized = {}

@@ -37,6 +37,13 @@ urlpatterns = [
         views.compensation_letter,
         name="compensation_letter",
     ),
+    path("arbetsgivare/statlig-ersattning/", views.employer_compensation_list, name="employer_compensation"),
+    path("arbetsgivare/statlig-ersattning/ny/", views.employer_compensation_new, name="employer_compensation_new"),
+    path(
+        "arbetsgivare/statlig-ersattning/<int:pk>/",
+        views.employer_compensation_detail,
+        name="employer_compensation_detail",
+    ),
     path("registrera-omstallningsorganisation/", views.registration_list, name="registration_list"),
     path("registrera-omstallningsorganisation/skapa-konto/", views.signup, name="signup"),
     path("registrera-omstallningsorganisation/<int:pk>/", views.registration_edit, name="registration_edit"),

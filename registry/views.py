@@ -3,6 +3,7 @@ lists, API tokens, state compensation) and the online registration application. 
 in services.py and selectors.py."""
 
 import csv
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,6 +20,7 @@ from . import selectors, services, workflow
 from .forms import (
     AttachmentForm,
     CompensationUploadForm,
+    EmployerCompensationForm,
     LookupForm,
     RegistrationCaseForm,
     RepresentativeSignupForm,
@@ -239,6 +241,65 @@ def letter_response(request, application: CompensationApplication) -> HttpRespon
             "refused_count": refused.count(),
             "accepted_count": application.row_count - application.refused_count,
         },
+    )
+
+
+# --- an employer's individual application for state compensation ----------------------------
+
+# the service's row-error columns -> the employer form's fields
+_EMPLOYER_FIELDS = {"org_number": "employer_org_number", "file": None}
+
+
+@login_required
+def employer_compensation_list(request):
+    return render(
+        request,
+        "registry/employer_compensation_list.html",
+        {"applications": selectors.employer_compensation_applications(request.user)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@rate_limit(group="registry-employer-compensation", rate="30/h", key="user", methods=("POST",))
+def employer_compensation_new(request):
+    """An employer files its own application (enskild ansökan, R-5.12); a case officer checks the
+    signatory's authority and decides it in the admin."""
+    form = EmployerCompensationForm(request.POST or None, initial={"contact_email": request.user.email})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        result = services.compensation_file_individual(
+            organisation=data["organisation"],
+            year=data["year"],
+            employer_org_number=data["employer_org_number"],
+            employer_name=data["employer_name"],
+            fees_paid=data["fees_paid"],
+            payroll_base=data["payroll_base"],
+            signatory_name=data["signatory_name"],
+            signatory_capacity=data["signatory_capacity"],
+            contact_email=data["contact_email"],
+            declaration=data["declaration"],
+            by=request.user,
+        )
+        if result.ok:
+            messages.success(request, _("The application was filed. Kammarkollegiet will decide it."))
+            return redirect("registry:employer_compensation_detail", pk=result.application.pk)
+        for error in result.errors:
+            name = _EMPLOYER_FIELDS.get(error.column, error.column)
+            form.add_error(name if name in form.fields else None, error.message)
+    return render(request, "registry/employer_compensation_form.html", {"form": form})
+
+
+@login_required
+def employer_compensation_detail(request, pk):
+    application = selectors.employer_compensation_application(request.user, pk)
+    if application is None:
+        raise Http404
+    row = application.rows.first()
+    return render(
+        request,
+        "registry/employer_compensation_detail.html",
+        {"application": application, "row": row, "fees_kr": Decimal(row.fees_paid_ore) / 100 if row else None},
     )
 
 
