@@ -32,3 +32,10 @@ class CoreConfig(AppConfig):
                 register_deletion_logging(apps.get_model(label))
             except LookupError:
                 continue
+
+        # Each app registers its retention handlers and GDPR art. 15 exporters in its own
+        # `privacy.py` (docs/security.md); importing them here makes them known at start-up in
+        # every process (web, worker, beat, commands).
+        from django.utils.module_loading import autodiscover_modules
+
+        autodiscover_modules("privacy")

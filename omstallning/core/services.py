@@ -190,3 +190,70 @@ def personal_data_export(*, user) -> dict:
         data[section] = _exporters[section](user)
     access_log_record(user=user, obj_or_type=user, action=AccessLog.Action.EXPORT)
     return data
+
+
+def personal_data_sections() -> list[str]:
+    return sorted(_exporters)
+
+
+# --- helpers for the apps' privacy modules ----------------------------------------------------
+
+
+def private_file_delete_on_commit(relative_path: str) -> None:
+    """Deletes a file under PRIVATE_MEDIA_ROOT once the surrounding transaction commits (a rolled
+    back retention run keeps the file). Paths outside the root are refused."""
+    if not relative_path:
+        return
+    from pathlib import Path
+
+    from django.conf import settings
+
+    root = Path(settings.PRIVATE_MEDIA_ROOT).resolve()
+    target = (root / relative_path).resolve()
+    if root not in target.parents:
+        raise ValueError("path outside PRIVATE_MEDIA_ROOT")
+
+    def _delete():
+        target.unlink(missing_ok=True)
+
+    transaction.on_commit(_delete)
+
+
+def iso(value):
+    """A date/datetime as ISO 8601, None stays None (for exporters)."""
+    return value.isoformat() if value is not None else None
+
+
+# --- downloads --------------------------------------------------------------------------------
+
+
+def safe_download_name(filename: str, *, default: str = "download") -> str:
+    """A file name fit for a Content-Disposition header: no path, no control characters, no
+    quotes or separators, at most 150 characters (the extension kept)."""
+    import os
+    import unicodedata
+
+    name = os.path.basename(str(filename or "").replace("\\", "/"))
+    name = unicodedata.normalize("NFC", name)
+    name = "".join("_" if (unicodedata.category(c).startswith("C") or c in '"/\\;:*?<>|') else c for c in name)
+    name = name.strip(" .") or default
+    if len(name) > 150:
+        stem, dot, ext = name.rpartition(".")
+        name = f"{stem[: 150 - len(ext) - 1]}.{ext}" if dot and len(ext) <= 10 else name[:150]
+    return name
+
+
+def attachment_response(content, *, filename: str, content_type: str):
+    """A download whose name Django encodes per RFC 6266/5987 (``filename*=utf-8''…``, the same
+    code as ``FileResponse(as_attachment=True, filename=…)``) after `safe_download_name` removed
+    what does not belong in a header. `content` is bytes (an HttpResponse) or an open binary file
+    (a FileResponse, streamed)."""
+    from django.http import FileResponse, HttpResponse
+    from django.utils.http import content_disposition_header
+
+    name = safe_download_name(filename)
+    if isinstance(content, bytes | bytearray):
+        response = HttpResponse(bytes(content), content_type=content_type)
+        response["Content-Disposition"] = content_disposition_header(True, name)
+        return response
+    return FileResponse(content, as_attachment=True, filename=name, content_type=content_type)

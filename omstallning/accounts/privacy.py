@@ -1,0 +1,57 @@
+"""Retention (gallringsplan) for accounts. Loaded at start-up by core
+(``autodiscover_modules("privacy")``); the account data itself is always the first section of
+the GDPR article 15 export (core.services).
+
+* ``accounts.user``: applicant accounts (no staff role, not staff) not used since the cut-off
+  (last log-in, or creation when never logged in). ``delete`` removes the account unless records
+  still refer to it (applications, yttrande cases, registration cases: their own rules go first);
+  ``anonymise`` keeps the row for those references and removes name, e-mail, phone and
+  personnummer, disables the account and ends its sessions.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import F, ProtectedError, Q
+
+from omstallning.core.services import register_retention_handler
+
+from .roles import Role
+
+
+def _inactive_applicants(cutoff):
+    User = get_user_model()
+    return (
+        User.objects.filter(is_staff=False, is_superuser=False)
+        .exclude(groups__name__in=[r.value for r in Role if r != Role.APPLICANT])
+        .filter(Q(last_login__lt=cutoff) | Q(last_login__isnull=True, date_joined__lt=cutoff))
+    )
+
+
+@register_retention_handler("accounts.user")
+def user_retention(*, cutoff, action) -> int:
+    users = _inactive_applicants(cutoff)
+    if action == "anonymise":
+        ids = list(users.filter(is_active=True).values_list("pk", flat=True))
+        User = get_user_model()
+        for pk in ids:
+            User.objects.filter(pk=pk).update(
+                username=f"anonymised-{pk}",
+                first_name="",
+                last_name="",
+                email="",
+                phone="",
+                personnummer=None,
+                password="!",  # noqa: S106 (an unusable password)
+                is_active=False,
+                session_generation=F("session_generation") + 1,
+            )
+        return len(ids)
+    count = 0
+    for user in users.order_by("pk"):
+        try:
+            with transaction.atomic():
+                user.delete()
+        except ProtectedError:
+            continue
+        count += 1
+    return count
