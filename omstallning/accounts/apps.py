@@ -24,3 +24,17 @@ class AccountsConfig(AppConfig):
 
         admin.site.login = admin_login_redirect
         pre_save.connect(end_sessions_of_disabled_user, sender=User, dispatch_uid="accounts.end_sessions_disabled")
+
+        # The user's session list and the security event log (docs/security.md).
+        from axes.signals import user_locked_out
+        from django.contrib.auth.signals import user_logged_out, user_login_failed
+        from django.db.models.signals import post_save
+
+        from . import signals
+
+        user_logged_in.connect(signals.on_logged_in, dispatch_uid="accounts.security.logged_in")
+        user_login_failed.connect(signals.on_login_failed, dispatch_uid="accounts.security.login_failed")
+        user_logged_out.connect(signals.on_logged_out, dispatch_uid="accounts.security.logged_out")
+        user_locked_out.connect(signals.on_locked_out, dispatch_uid="accounts.security.locked_out")
+        pre_save.connect(signals.on_user_pre_save, sender=User, dispatch_uid="accounts.security.user_pre_save")
+        post_save.connect(signals.on_user_post_save, sender=User, dispatch_uid="accounts.security.user_post_save")

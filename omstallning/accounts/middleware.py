@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from .services import needs_second_factor
+from .services import needs_second_factor, session_follow_key, session_touch
 
 SESSION_AUTH_TIME = "_portal_auth_time"
 SESSION_LAST_SEEN = "_portal_last_seen"
@@ -50,8 +50,15 @@ class SessionTimeoutMiddleware:
                 login_url = reverse(settings.LOGIN_URL)
                 return HttpResponseRedirect(f"{login_url}?{urlencode({'next': request.get_full_path()})}")
             elif now - last_seen >= LAST_SEEN_GRANULARITY:
+                if not session_touch(request=request):
+                    # The user ended this session from another device (Mina sidor → sessions).
+                    logout(request)
+                    login_url = reverse(settings.LOGIN_URL)
+                    return HttpResponseRedirect(f"{login_url}?{urlencode({'next': request.get_full_path()})}")
                 session[SESSION_LAST_SEEN] = now
-        return self.get_response(request)
+        response = self.get_response(request)
+        session_follow_key(request=request)
+        return response
 
 
 def mark_session_start(sender, request, user, **kwargs):

@@ -58,3 +58,63 @@ class User(AbstractUser):
     @property
     def roles(self) -> list[Role]:
         return [r for r in Role if self.has_role(r)]
+
+
+class UserSession(models.Model):
+    """One signed-in session of a user, so that the user can see it and end it ("Mina sidor").
+
+    `sid` is a random id kept inside the session (it survives the key changes at the second factor);
+    `session_key` follows the session store's current key. No address in clear: only a truncated
+    one (IPv4 /24, IPv6 /48), and a short browser/system summary instead of the user-agent string."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="portal_sessions", verbose_name=_("user"))
+    sid = models.CharField(max_length=32, unique=True, editable=False)
+    session_key = models.CharField(max_length=64, db_index=True, editable=False)
+    device = models.CharField(_("browser and system"), max_length=100, blank=True)
+    network = models.CharField(_("network (truncated address)"), max_length=50, blank=True)
+    created_at = models.DateTimeField(_("signed in"), auto_now_add=True)
+    last_seen_at = models.DateTimeField(_("last seen"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["-last_seen_at"]
+
+    def __str__(self):
+        return f"{self.device or '-'} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SecurityEvent(models.Model):
+    """A security event (log-in, failure, lock-out, ...), also written to the `omstallning.security`
+    logger. Holds the user's id only: no username typed at a failed log-in, no address, no
+    personal data; so the admin can count events per kind and day."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("log-in")
+        LOGIN_FAILED = "login_failed", _("failed log-in")
+        LOCKED_OUT = "locked_out", _("locked out")
+        LOGOUT = "logout", _("log-out")
+        OTP_FAILED = "otp_failed", _("wrong second-factor code")
+        OTP_ENROLLED = "otp_enrolled", _("authenticator app connected")
+        RECOVERY_CODE_USED = "recovery_code_used", _("recovery code used")
+        RECOVERY_CODES_RENEWED = "recovery_codes_renewed", _("recovery codes renewed")
+        REAUTH = "reauth", _("re-authenticated")
+        REAUTH_FAILED = "reauth_failed", _("failed re-authentication")
+        PASSWORD_CHANGED = "password_changed", _("password changed")
+        EMAIL_CHANGED = "email_changed", _("e-mail address changed")
+        PHONE_CHANGED = "phone_changed", _("phone number changed")
+        SESSION_ENDED = "session_ended", _("session ended by the user")
+        PERMISSION_DENIED = "permission_denied", _("permission denied (403)")
+        CSP_VIOLATION = "csp_violation", _("CSP violation reported")
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    kind = models.CharField(_("event"), max_length=30, choices=Kind.choices, db_index=True)
+    user_id_ref = models.PositiveBigIntegerField(_("user id"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.user_id_ref or '-'}"

@@ -1,4 +1,7 @@
-"""Writes and rules about accounts: sessions, the staff second factor, e-legitimation users."""
+"""Writes and rules about accounts: sessions, the staff second factor, e-legitimation users,
+security events."""
+
+import logging
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, get_user_model
@@ -28,8 +31,11 @@ def user_end_all_sessions(*, user, by=None) -> None:
 
     Called by log-out, by disabling an account and by the admin action. `by` is who asked (kept
     for the signature convention; the admin's own log records the action)."""
+    from .models import UserSession
+
     get_user_model().objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
     user.refresh_from_db(fields=["session_generation"])
+    UserSession.objects.filter(user=user).delete()
 
 
 def end_sessions_of_disabled_user(sender, instance, **kwargs):
@@ -76,3 +82,266 @@ def oidc_configured() -> bool:
     return bool(settings.OIDC_RP_CLIENT_ID) and bool(
         settings.OIDC_OP_DISCOVERY_ENDPOINT or settings.OIDC_OP_AUTHORIZATION_ENDPOINT
     )
+
+
+# --- security events (ASVS V16: security logging) ---------------------------------------------
+
+security_logger = logging.getLogger("omstallning.security")
+
+
+def security_event_record(event: str, *, user=None, user_id: int | None = None, **fields) -> None:
+    """Records a security event: one structured log record on the ``omstallning.security`` logger
+    and one `SecurityEvent` row (counted in the admin). Only the user's id, never a username,
+    address or any personal data; `fields` must be short, non-personal values (a path, a count)."""
+    from .models import SecurityEvent
+
+    if event not in SecurityEvent.Kind.values:
+        raise ValueError(f"unknown security event {event!r}")
+    if user_id is None and user is not None and getattr(user, "is_authenticated", False):
+        user_id = user.pk
+    details = " ".join(f"{key}={value}" for key, value in sorted(fields.items()))
+    security_logger.info(
+        "security event=%s user_id=%s%s",
+        event,
+        user_id if user_id is not None else "-",
+        f" {details}" if details else "",
+        extra={"security_event": event, "user_id": user_id, **{f"event_{k}": v for k, v in fields.items()}},
+    )
+    try:
+        with transaction.atomic():
+            SecurityEvent.objects.create(kind=event, user_id_ref=user_id)
+    except Exception:  # the log line above is the record of last resort
+        security_logger.exception("security event=%s could not be stored", event)
+
+
+# --- the user's own sessions ------------------------------------------------------------------
+
+SESSION_SID = "_portal_sid"
+SESSION_SID_KEY = "_portal_sid_key"
+
+_BROWSERS = (
+    ("Edg/", "Edge"),
+    ("OPR/", "Opera"),
+    ("Firefox/", "Firefox"),
+    ("Chrome/", "Chrome"),
+    ("Safari/", "Safari"),
+)
+_SYSTEMS = (
+    ("Windows", "Windows"),
+    ("iPhone", "iOS"),
+    ("iPad", "iPadOS"),
+    ("Android", "Android"),
+    ("Mac OS X", "macOS"),
+    ("CrOS", "ChromeOS"),
+    ("Linux", "Linux"),
+)
+
+
+def device_summary(user_agent: str) -> str:
+    """ "Firefox, Linux": enough for a person to recognise a device, no version or build numbers."""
+    user_agent = user_agent or ""
+    browser = next((name for token, name in _BROWSERS if token in user_agent), "")
+    system = next((name for token, name in _SYSTEMS if token in user_agent), "")
+    return ", ".join(part for part in (browser, system) if part)[:100]
+
+
+def truncated_network(address: str) -> str:
+    """The client's network, not its address: IPv4 /24, IPv6 /48."""
+    import ipaddress
+
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return ""
+    prefix = 24 if ip.version == 4 else 48
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+
+
+def session_register(*, request, user) -> None:
+    """user_logged_in receiver's work: a new row for this session."""
+    import secrets
+
+    from omstallning.core.ratelimit import client_ip
+
+    from .models import UserSession
+
+    session = request.session
+    if session.session_key is None:
+        session.save()
+    sid = secrets.token_hex(16)
+    UserSession.objects.create(
+        user=user,
+        sid=sid,
+        session_key=session.session_key,
+        device=device_summary(request.META.get("HTTP_USER_AGENT", "")),
+        network=truncated_network(client_ip(request)),
+    )
+    session[SESSION_SID] = sid
+    session[SESSION_SID_KEY] = session.session_key
+
+
+def session_touch(*, request) -> bool:
+    """Called at most once a minute per session (with the idle clock): records the last-seen time.
+    Returns False when the row is gone, i.e. the user ended this session on another device."""
+    from django.utils import timezone
+
+    from .models import UserSession
+
+    sid = request.session.get(SESSION_SID)
+    if not sid:
+        return True
+    return bool(UserSession.objects.filter(sid=sid, user_id=request.user.pk).update(last_seen_at=timezone.now()))
+
+
+def session_follow_key(*, request) -> None:
+    """After a key change (second factor, log-in), the row follows the session's new key."""
+    from .models import UserSession
+
+    session = getattr(request, "session", None)
+    sid = session.get(SESSION_SID) if session is not None else None
+    if not sid or session.session_key is None or session.get(SESSION_SID_KEY) == session.session_key:
+        return
+    UserSession.objects.filter(sid=sid).update(session_key=session.session_key)
+    session[SESSION_SID_KEY] = session.session_key
+
+
+def _end(user_session) -> None:
+    from importlib import import_module
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    store(session_key=user_session.session_key).delete()
+    user_session.delete()
+
+
+def session_end(*, user, sid: str, current_sid: str | None) -> bool:
+    """Ends one of the user's own sessions (not the current one: that is log-out). Another user's
+    session id is treated as unknown."""
+    from .models import UserSession
+
+    if sid == current_sid:
+        return False
+    target = UserSession.objects.filter(user=user, sid=sid).first()
+    if target is None:
+        return False
+    _end(target)
+    security_event_record("session_ended", user=user, count=1)
+    return True
+
+
+def sessions_end_others(*, user, current_sid: str | None) -> int:
+    from .models import UserSession
+
+    count = 0
+    for target in UserSession.objects.filter(user=user).exclude(sid=current_sid or ""):
+        _end(target)
+        count += 1
+    if count:
+        security_event_record("session_ended", user=user, count=count)
+    return count
+
+
+# --- re-authentication before sensitive changes -------------------------------------------------
+
+SESSION_REAUTH_AT = "_portal_reauth_at"
+REAUTH_WINDOW_SECONDS = 5 * 60
+
+
+def reauth_window() -> int:
+    return int(getattr(settings, "PORTAL_REAUTH_WINDOW", REAUTH_WINDOW_SECONDS))
+
+
+def reauth_mark(request) -> None:
+    import time
+
+    request.session[SESSION_REAUTH_AT] = int(time.time())
+
+
+def reauth_is_recent(request) -> bool:
+    import time
+
+    at = request.session.get(SESSION_REAUTH_AT)
+    return at is not None and 0 <= int(time.time()) - int(at) <= reauth_window()
+
+
+def reauth_method(user) -> str:
+    """How this user confirms who they are: "totp" (staff with an authenticator app), "password",
+    or "e-legitimation" (no usable password: log in again with e-legitimation)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        return "totp"
+    if user.has_usable_password():
+        return "password"
+    return "e-legitimation"
+
+
+def reauth_check(*, request, secret: str) -> bool:
+    """Checks the password or TOTP code; on success the session is "recently authenticated"."""
+    from django.contrib.auth import authenticate
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = request.user
+    method = reauth_method(user)
+    ok = False
+    if method == "totp":
+        ok = any(d.verify_token(secret) for d in TOTPDevice.objects.filter(user=user, confirmed=True))
+    elif method == "password":
+        # authenticate() goes through axes: failed re-authentications count toward the lock-out.
+        ok = authenticate(request, username=user.get_username(), password=secret) is not None
+    if ok:
+        reauth_mark(request)
+        security_event_record("reauth", user=user, method=method)
+    else:
+        security_event_record("reauth_failed", user=user, method=method)
+    return ok
+
+
+def contact_details_change(*, user, email: str, phone: str) -> list[str]:
+    """Changes the user's own e-mail and phone (the caller has checked re-authentication).
+    Returns the fields changed; the security events come from the user's pre/post-save receivers."""
+    changed = []
+    if user.email != email:
+        user.email = email
+        changed.append("email")
+    if user.phone != phone:
+        user.phone = phone
+        changed.append("phone")
+    if changed:
+        user.save(update_fields=changed)
+    return changed
+
+
+# --- recovery codes (django-otp's static tokens) -------------------------------------------------
+
+RECOVERY_DEVICE_NAME = "recovery codes"
+RECOVERY_CODE_COUNT = 10
+
+
+def recovery_codes_generate(*, user) -> list[str]:
+    """New recovery codes for the user: the old ones stop working. Shown once, usable once each."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    with transaction.atomic():
+        device, _created = StaticDevice.objects.get_or_create(
+            user=user, name=RECOVERY_DEVICE_NAME, defaults={"confirmed": True}
+        )
+        device.token_set.all().delete()
+        codes = []
+        while len(codes) < RECOVERY_CODE_COUNT:
+            code = StaticToken.random_token()
+            if code not in codes:
+                codes.append(code)
+        StaticToken.objects.bulk_create([StaticToken(device=device, token=c) for c in codes])
+    security_event_record("recovery_codes_renewed", user=user)
+    return codes
+
+
+def recovery_code_use(*, user, code: str):
+    """The recovery device if `code` is one of the user's unused codes (it is used up)."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    for device in StaticDevice.objects.filter(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True):
+        if device.verify_token(code):
+            security_event_record("recovery_code_used", user=user, left=device.token_set.count())
+            return device
+    return None

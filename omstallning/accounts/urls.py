@@ -10,6 +10,10 @@ urlpatterns = [
     path("logga-ut/", views.PortalLogoutView.as_view(), name="logout"),
     path("tvastegsverifiering/", views.otp_verify, name="otp_verify"),
     path("tvastegsverifiering/koppla-app/", views.otp_enrol, name="otp_enrol"),
+    path("sakerhet/", views.security_page, name="security"),
+    path("sakerhet/kontaktuppgifter/", views.contact_details, name="contact_details"),
+    path("sakerhet/aterstallningskoder/", views.recovery_codes_renew, name="recovery_codes"),
+    path("bekrafta/", views.reauth, name="reauth"),
     path("e-legitimation/", ELegitimationStartView.as_view(), name="oidc_start"),
     path("e-legitimation/retur/", ELegitimationCallbackView.as_view(), name="oidc_callback"),
 ]

@@ -12,14 +12,30 @@ from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from omstallning.core.ratelimit import rate_limit
 
-from .forms import LoginForm, TokenForm
-from .services import needs_second_factor, oidc_configured, user_end_all_sessions
+from . import selectors
+from .forms import ContactDetailsForm, LoginForm, ReauthPasswordForm, RecoveryCodeForm, TokenForm
+from .services import (
+    SESSION_SID,
+    contact_details_change,
+    needs_second_factor,
+    oidc_configured,
+    reauth_check,
+    reauth_is_recent,
+    reauth_method,
+    recovery_code_use,
+    recovery_codes_generate,
+    security_event_record,
+    session_end,
+    sessions_end_others,
+    user_end_all_sessions,
+)
 
 DEVICE_NAME = "authenticator app"
 
@@ -76,13 +92,33 @@ def otp_verify(request):
         raise Http404("no second factor for this account")
     if not TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
         return redirect("accounts:otp_enrol")
-    form = TokenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    using_recovery = request.method == "POST" and "recovery_code" in request.POST
+    form = TokenForm(request.POST if request.method == "POST" and not using_recovery else None)
+    recovery_form = RecoveryCodeForm(request.POST if using_recovery else None)
+    if using_recovery and recovery_form.is_valid():
+        device = recovery_code_use(user=request.user, code=recovery_form.cleaned_data["recovery_code"])
+        if device is not None:
+            messages.warning(
+                request,
+                _(
+                    "You logged in with a recovery code; it cannot be used again. "
+                    "Create new codes on the security page if few are left."
+                ),
+            )
+            return _finish_second_factor(request, device)
+        security_event_record("otp_failed", user=request.user, kind="recovery")
+        recovery_form.add_error("recovery_code", _("The recovery code is wrong or already used."))
+    elif request.method == "POST" and not using_recovery and form.is_valid():
         device = match_token(request.user, form.cleaned_data["token"])
         if device is not None:
             return _finish_second_factor(request, device)
+        security_event_record("otp_failed", user=request.user, kind="totp")
         form.add_error("token", _("The code is wrong or too old. Enter the code the app shows now."))
-    return render(request, "registration/otp_verify.html", {"form": form, "next": _next_url(request, "")})
+    return render(
+        request,
+        "registration/otp_verify.html",
+        {"form": form, "recovery_form": recovery_form, "next": _next_url(request, "")},
+    )
 
 
 @never_cache
@@ -102,8 +138,14 @@ def otp_enrol(request):
         if device.verify_token(form.cleaned_data["token"]):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
+            security_event_record("otp_enrolled", user=request.user)
             messages.success(request, _("The authenticator app is now connected to your account."))
-            return _finish_second_factor(request, device)
+            next_url = _next_url(request)
+            _finish_second_factor(request, device)
+            # Recovery codes for a lost phone: shown once, here, right after the app is connected.
+            codes = recovery_codes_generate(user=request.user)
+            return _recovery_codes_page(request, codes, next_url)
+        security_event_record("otp_failed", user=request.user, kind="enrolment")
         form.add_error("token", _("The code is wrong or too old. Enter the code the app shows now."))
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
     qr = segno.make(device.config_url, error="m").svg_data_uri(scale=5, border=2)
@@ -112,3 +154,114 @@ def otp_enrol(request):
         "registration/otp_enrol.html",
         {"form": form, "qr_data_uri": qr, "secret": secret, "next": _next_url(request, "")},
     )
+
+
+def _recovery_codes_page(request, codes, next_url):
+    from django.shortcuts import resolve_url
+
+    response = render(request, "registration/recovery_codes.html", {"codes": codes, "next_url": resolve_url(next_url)})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- the account's security page: sessions, contact details, recovery codes ---------------------
+
+
+def _reauth_redirect(request, next_url):
+    from django.urls import reverse
+    from django.utils.http import urlencode
+
+    return redirect(f"{reverse('accounts:reauth')}?{urlencode({'next': next_url})}")
+
+
+@never_cache
+@login_required
+def security_page(request):
+    """Mina sidor → Security: the user's own sessions (end one or all others), contact details and
+    recovery codes."""
+    current_sid = request.session.get(SESSION_SID)
+    if request.method == "POST":
+        if "end_others" in request.POST:
+            count = sessions_end_others(user=request.user, current_sid=current_sid)
+            messages.success(request, _("Other sessions ended: %(count)d.") % {"count": count})
+        elif request.POST.get("end_session"):
+            if session_end(user=request.user, sid=request.POST["end_session"], current_sid=current_sid):
+                messages.success(request, _("The session has been ended."))
+            else:
+                messages.error(request, _("That session was not found. It may already have ended."))
+        return redirect("accounts:security")
+    return render(
+        request,
+        "registration/security.html",
+        {
+            "sessions": selectors.sessions_for_user(request.user),
+            "current_sid": current_sid,
+            "recovery_codes_left": selectors.recovery_codes_left(request.user),
+            "reauth_method": reauth_method(request.user),
+        },
+    )
+
+
+@never_cache
+@login_required
+@rate_limit(group="reauth", rate="10/m", key="user", methods=("POST",))
+def reauth(request):
+    """Confirm who you are before a sensitive change: the password, or the TOTP code for staff with
+    an authenticator app; e-legitimation users log in again with e-legitimation."""
+    from django.urls import reverse
+
+    next_url = _next_url(request, "accounts:security")
+    method = reauth_method(request.user)
+    if method == "e-legitimation":
+        if oidc_configured():
+            from django.utils.http import urlencode
+
+            return redirect(f"{reverse('accounts:oidc_start')}?{urlencode({'next': request.GET.get('next', '')})}")
+        messages.error(request, _("Your account has no password. Log in with e-legitimation to make this change."))
+        return redirect("accounts:security")
+    form = (TokenForm if method == "totp" else ReauthPasswordForm)(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        field = "token" if method == "totp" else "password"
+        if reauth_check(request=request, secret=form.cleaned_data[field]):
+            return redirect(next_url)
+        form.add_error(
+            field,
+            _("The code is wrong or too old. Enter the code the app shows now.")
+            if method == "totp"
+            else _("The password is wrong."),
+        )
+    return render(
+        request, "registration/reauth.html", {"form": form, "method": method, "next": _next_url(request, "")}
+    )
+
+
+@never_cache
+@login_required
+def contact_details(request):
+    """Change the e-mail address and phone number, after a recent re-authentication."""
+    if not reauth_is_recent(request):
+        return _reauth_redirect(request, request.get_full_path())
+    user = request.user
+    form = ContactDetailsForm(request.POST or None, initial={"email": user.email, "phone": user.phone})
+    if request.method == "POST" and form.is_valid():
+        changed = contact_details_change(user=user, email=form.cleaned_data["email"], phone=form.cleaned_data["phone"])
+        if changed:
+            messages.success(request, _("Your contact details have been saved."))
+        return redirect("accounts:security")
+    return render(request, "registration/contact_details.html", {"form": form})
+
+
+@never_cache
+@login_required
+@require_POST
+def recovery_codes_renew(request):
+    """New recovery codes (the old ones stop working), after a recent re-authentication."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if not TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
+        raise Http404("no authenticator app")
+    if not reauth_is_recent(request):
+        messages.info(request, _("Confirm who you are, then create the new codes."))
+        return _reauth_redirect(request, "/konto/sakerhet/")
+    codes = recovery_codes_generate(user=request.user)
+    return _recovery_codes_page(request, codes, "accounts:security")

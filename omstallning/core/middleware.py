@@ -38,3 +38,29 @@ class AdminAccessLogMiddleware:
         elif match.url_name.endswith("_changelist") and request.GET.get("q"):
             access_log_record(user=user, obj_or_type=model, action="search")
         return response
+
+
+class SecurityEventMiddleware:
+    """Every 403 answer (permission denied, CSRF failure) becomes a security event
+    (`omstallning.security`, with the user's id and the URL's name, never the path's values), and
+    every response tells the browser where CSP violation reports go (``Reporting-Endpoints``,
+    used by the CSP ``report-to`` directive)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 403:
+            from omstallning.accounts.services import security_event_record
+
+            match = getattr(request, "resolver_match", None)
+            security_event_record(
+                "permission_denied",
+                user=getattr(request, "user", None),
+                view=(match.view_name if match else "-") or "-",
+                method=request.method,
+            )
+        if "Reporting-Endpoints" not in response:
+            response["Reporting-Endpoints"] = 'csp-endpoint="/csp-rapport/"'
+        return response

@@ -10,4 +10,5 @@ urlpatterns = [
     path("mina-sidor/mina-uppgifter/", views.my_data_export, name="my_data"),
     path("tillganglighet/", views.accessibility_statement, name="accessibility"),
     path("halsa/", views.health, name="health"),
+    path("csp-rapport/", views.csp_report, name="csp_report"),
 ]

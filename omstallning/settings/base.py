@@ -44,6 +44,7 @@ THIRD_PARTY_APPS = [
     "simple_history",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # recovery codes (accounts, docs/security.md)
     "axes",
 ]
 LOCAL_APPS = [
@@ -86,6 +87,7 @@ MIDDLEWARE = [
     "omstallning.accounts.middleware.SessionTimeoutMiddleware",
     "omstallning.accounts.middleware.StaffSecondFactorMiddleware",
     "omstallning.core.middleware.AdminAccessLogMiddleware",
+    "omstallning.core.middleware.SecurityEventMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -248,6 +250,10 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
+    # Violations are reported to core's rate-limited endpoint (report-to where the browser knows the
+    # Reporting API; the Reporting-Endpoints header is set by core.middleware.SecurityEventMiddleware).
+    "report-uri": ["/csp-rapport/"],
+    "report-to": "csp-endpoint",
 }
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
