@@ -70,10 +70,20 @@ def draft_create(*, service: str, by) -> Draft:
 
 
 def draft_save_step(*, draft: Draft, step: str, data: dict[str, Any], by) -> Draft:
-    """Stores one step's cleaned data (JSON-safe) and marks the draft active."""
+    """Stores one step's cleaned data (JSON-safe) and marks the draft active.
+
+    Saving the employment step also looks the employer up in the registry once, here, so that
+    the submit does not have to (it only repeats the lookup if the day or the number changed).
+    """
     if draft.applicant_id != by.pk:
         raise PermissionDenied
     draft.data = {**draft.data, step: data}
+    if step == "employment":
+        registry = _registry_entry(data.get("employer_org_number") or "", timezone.localdate())
+        if registry is None:
+            draft.data.pop(REGISTRY_KEY, None)
+        else:
+            draft.data[REGISTRY_KEY] = registry
     draft.last_activity_at = timezone.now()
     draft.reminder_sent_at = None
     draft.save(update_fields=["data", "last_activity_at", "reminder_sent_at"])
@@ -329,17 +339,41 @@ def priority_for(situation: str | None, end_date) -> int:
     return Priority.ENDING
 
 
-def _organisation_for_employer(org_number: str, on_date: datetime.date):
+# Keys of Draft.data that are not form steps: the registry lookup made when the employment step
+# was saved. They are left out of the submitted snapshot's steps.
+REGISTRY_KEY = "_registry"
+
+
+def _registry_entry(org_number: str, on_date: datetime.date) -> dict | None:
+    """The registry lookup of the employer as kept in the draft (JSON): the organisation's name or
+    None (the public organisation). None without a number, or when the lookup failed: the registry
+    is a help for the officer, never a reason to lose a step or a submit."""
+    if not org_number:
+        return None
     try:
-        selectors = importlib.import_module("registry.selectors")
-        lookup = selectors.organisation_for_employer
+        lookup = importlib.import_module("registry.selectors").organisation_for_employer
     except (ImportError, AttributeError):
         return None
     try:
-        return lookup(org_number=org_number, on_date=on_date)
-    except Exception:  # the registry is a help for the officer, never a reason to lose a submit
+        organisation = lookup(org_number=org_number, on_date=on_date)
+    except Exception:
         logger.exception("registry lookup failed")
         return None
+    return {
+        "org_number": org_number,
+        "on": on_date.isoformat(),
+        "organisation": str(organisation) if organisation is not None else None,
+    }
+
+
+def _registry_organisation(draft_data: dict, org_number: str, on_date: datetime.date) -> str | None:
+    """The name of the employer's registered organisation on `on_date`: the lookup stored with the
+    employment step if it was made for this number on this day, else a lookup now."""
+    stored = draft_data.get(REGISTRY_KEY)
+    fresh = isinstance(stored, dict) and stored.get("org_number") == org_number
+    if not (fresh and stored.get("on") == on_date.isoformat()):
+        stored = _registry_entry(org_number, on_date) or {}
+    return stored.get("organisation")
 
 
 @dataclass
@@ -356,7 +390,13 @@ def application_submit(*, token, by) -> SubmitResult:
     """
     try:
         with transaction.atomic():
-            draft = Draft.objects.select_for_update().filter(token=token, applicant=by).first()
+            # One statement: the draft, locked, with its health details (if any) joined in.
+            draft = (
+                Draft.objects.select_for_update(of=("self",))
+                .select_related("health")
+                .filter(token=token, applicant=by)
+                .first()
+            )
             if draft is None:
                 existing = Application.objects.filter(source_token=token, applicant=by).first()
                 if existing is None:
@@ -378,12 +418,21 @@ def missing_steps(draft: Draft) -> list[str]:
 
 
 def _submit_draft(draft: Draft, by) -> Application:
+    """The submit's writes, inside application_submit's transaction, with the draft row locked.
+
+    The statements: the stored evaluation, the attachments read, the reference number, the
+    application with its history row, the attachments (and health details) moved over, the case
+    event and the draft deleted. The receipt is enqueued when the transaction commits.
+    """
     missing = missing_steps(draft)
     if missing:
         raise ValidationError(_("Some steps are not filled in yet."), "incomplete", {"steps": missing})
     now = timezone.now()
     today = timezone.localdate(now)
-    health = HealthDetails.objects.filter(draft=draft).first()
+    try:
+        health = draft.health  # joined by application_submit's query (no query here)
+    except HealthDetails.DoesNotExist:
+        health = None
     case = eligibility_case(
         draft_data=draft.data,
         service=draft.service,
@@ -399,17 +448,17 @@ def _submit_draft(draft: Draft, by) -> Application:
     attachments = list(draft.attachments.all())
     organisation = None
     if emp.get("employer_org_number"):
-        organisation = _organisation_for_employer(emp["employer_org_number"], today)
+        organisation = _registry_organisation(draft.data, emp["employer_org_number"], today)
     snapshot = {
         "service": draft.service,
         "submitted_at": now.isoformat(),
-        "steps": draft.data,
+        "steps": {key: value for key, value in draft.data.items() if key != REGISTRY_KEY},
         "health_details": "stored separately" if health else None,
         "attachments": [
             {"id": a.pk, "name": a.original_name, "kind": a.kind, "sha256": a.sha256, "size": a.size}
             for a in attachments
         ],
-        "registry_organisation": str(organisation) if organisation is not None else None,
+        "registry_organisation": organisation,
     }
     application = Application.objects.create(
         reference=_next_reference(today.year),
@@ -433,17 +482,31 @@ def _submit_draft(draft: Draft, by) -> Application:
         eligible=result.get("eligible"),
         evaluation=evaluation,
     )
-    Attachment.objects.filter(pk__in=[a.pk for a in attachments]).update(application=application, draft=None)
+    if attachments:
+        Attachment.objects.filter(pk__in=[a.pk for a in attachments]).update(application=application, draft=None)
     if health is not None:
         health.draft = None
         health.application = application
         health.save(update_fields=["draft", "application", "updated_at"])
     CaseEvent.objects.create(application=application, actor=by, action="submit", to_status=Status.SUBMITTED)
-    draft.delete()
+    _delete_submitted_draft(draft)
     from .tasks import send_receipt
 
     send_receipt.delay_on_commit(application.pk)
     return application
+
+
+def _delete_submitted_draft(draft: Draft) -> None:
+    """Deletes the draft whose attachments and health details have just moved to the application.
+
+    One DELETE: Django's delete() would first look for health details and attachments to cascade
+    to (two more statements) although none are left. Should one have been added meanwhile, the
+    foreign key refuses the delete at commit and the whole submit is rolled back.
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {Draft._meta.db_table} WHERE id = %s", [draft.pk])  # noqa: S608
 
 
 def application_send_receipt(*, application_id: int) -> bool:

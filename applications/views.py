@@ -5,6 +5,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -208,6 +209,7 @@ def draft_remove(request, pk):
     return redirect("applications:choose_service")
 
 
+@transaction.non_atomic_requests  # application_submit is the transaction (no savepoint inside ATOMIC_REQUESTS)
 @login_required
 @require_POST
 def submit(request):
@@ -216,8 +218,9 @@ def submit(request):
         token = uuid.UUID(str(request.POST.get("token", "")))
     except ValueError:
         raise Http404 from None
-    draft = selectors.drafts_for(request.user).filter(token=token).first()
     if not form.is_valid():
+        # the draft is read only here and on a refused submit: the normal path never needs it
+        draft = selectors.drafts_for(request.user).filter(token=token).first()
         if draft is None:
             raise Http404
         current = step_by_slug(draft.service, "granska")
@@ -237,6 +240,7 @@ def submit(request):
         raise Http404 from exc
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+        draft = selectors.drafts_for(request.user).filter(token=token).only("pk").first()
         return (
             redirect("applications:step", pk=draft.pk, slug="granska") if draft else redirect("applications:my_cases")
         )
