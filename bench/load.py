@@ -104,6 +104,69 @@ def serve(env, workers, log_path):
     return proc, url
 
 
+def _cpu_seconds(pids):
+    """User + system CPU seconds of each process that still exists (psutil, from /proc)."""
+    import psutil
+
+    found = {}
+    for pid in pids:
+        try:
+            times = psutil.Process(pid).cpu_times()
+        except psutil.Error:
+            continue
+        found[pid] = times.user + times.system
+    return found
+
+
+def _postgres_backends():
+    """The pids of the Postgres backends connected to the bench database (the workers' pools)."""
+    import psycopg
+
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
+        rows = conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [DB_NAME]).fetchall()
+    return [r[0] for r in rows]
+
+
+def _redis_connections():
+    import redis
+
+    return redis.Redis.from_url(REDIS_URL).info("stats")["total_connections_received"]
+
+
+class CpuMeter:
+    """CPU seconds spent during a scenario by the gunicorn workers, the Postgres backends of the
+    bench database and locust, so that the report can give CPU milliseconds per request (the
+    figure that decides the saturation throughput on a shared 2-core machine)."""
+
+    def __init__(self, gunicorn):
+        self.gunicorn = gunicorn
+
+    def _workers(self):
+        import psutil
+
+        return [c.pid for c in psutil.Process(self.gunicorn.pid).children()]
+
+    def start(self):
+        self.web0 = _cpu_seconds(self._workers())
+        self.db0 = _cpu_seconds(_postgres_backends())
+        self.children0 = os.times()
+        self.redis0 = _redis_connections()
+        self.wall0 = time.monotonic()
+
+    def stop(self):
+        web1 = _cpu_seconds(self._workers())
+        db1 = _cpu_seconds(_postgres_backends())
+        children1 = os.times()
+        return {
+            "web": sum(v - self.web0.get(pid, 0.0) for pid, v in web1.items()),
+            "db": sum(v - self.db0.get(pid, 0.0) for pid, v in db1.items()),
+            "locust": (children1.children_user + children1.children_system)
+            - (self.children0.children_user + self.children0.children_system),
+            "redis_connections": _redis_connections() - self.redis0,
+            "wall": time.monotonic() - self.wall0,
+        }
+
+
 def run_locust(url, scenario, users, seconds, seed_path, out_dir):
     out = out_dir / f"{scenario}-records.json"
     env = dict(os.environ, LOAD_SCENARIO=scenario, LOAD_SEED=str(seed_path), LOAD_OUT=str(out))
@@ -178,35 +241,50 @@ def main():
     seed_path = out_dir / "seed.json"
     seed_path.write_text(seed)
     proc, url = serve(env, workers, out_dir / "gunicorn.log")
+    meter = CpuMeter(proc)
     try:
         print(f"gunicorn: {workers} sync workers on {url}; open loop {args.open_seconds} s ...", flush=True)
+        meter.start()
         open_records = run_locust(url, "open", OPEN_USERS, args.open_seconds, seed_path, out_dir)
+        open_cpu = meter.stop()
         print(f"saturation {args.saturation_seconds} s with {SATURATION_USERS} users ...", flush=True)
+        meter.start()
         sat_records = run_locust(url, "saturation", SATURATION_USERS, args.saturation_seconds, seed_path, out_dir)
+        sat_cpu = meter.stop()
     finally:
         proc.terminate()
         proc.wait(timeout=30)
         import redis
 
-        redis.Redis.from_url(REDIS_URL).delete("bench-load")  # the receipts that were queued, never run
+        queue = redis.Redis.from_url(REDIS_URL)
+        receipts_queued = queue.llen("bench-load")
+        queue.delete("bench-load")  # the receipts that were queued, never run
     measured = [r for r in open_records if not r[0].startswith("log in")]
     precheck = [r for r in measured if r[0].startswith("pre-check")]
     apply = [r for r in measured if r[0].startswith("apply")]
     submit = [r for r in measured if r[0] == "apply: submit"]
     sat = [r for r in sat_records if not r[0].startswith("log in")]
+
+    def cpu_cell(cpu, records):
+        # every request the scenario made, log-ins included (they are a handful)
+        n = max(1, len(records))
+        return f"{1000 * cpu['web'] / n:.1f} / {1000 * cpu['db'] / n:.1f} / {1000 * cpu['locust'] / n:.1f}"
+
     rows = [
-        row(f"open loop {OPEN_USERS} users: all", measured, args.open_seconds, "p95 <= 50 ms, 0 errors"),
-        row("open loop: pre-check (page + check)", precheck, args.open_seconds, "p95 <= 50 ms"),
-        row("open loop: application steps + submit", apply, args.open_seconds, "p95 <= 50 ms"),
-        row("open loop: submit only", submit, args.open_seconds, "p95 <= 50 ms"),
+        row(f"open loop {OPEN_USERS} users: all", measured, args.open_seconds, "p95 <= 50 ms, 0 errors")
+        + [cpu_cell(open_cpu, open_records)],
+        row("open loop: pre-check (page + check)", precheck, args.open_seconds, "p95 <= 50 ms") + [""],
+        row("open loop: application steps + submit", apply, args.open_seconds, "p95 <= 50 ms") + [""],
+        row("open loop: submit only", submit, args.open_seconds, "p95 <= 50 ms") + [""],
         row(
             f"saturation: submit ({SATURATION_USERS} users, no think)",
             sat,
             args.saturation_seconds,
             ">= 300 req/s, 0 errors",
-        ),
+        )
+        + [cpu_cell(sat_cpu, sat_records)],
     ]
-    header = ["scenario", "requests/s", "p50 ms", "p95 ms", "p99 ms", "errors", "target"]
+    header = ["scenario", "requests/s", "p50 ms", "p95 ms", "p99 ms", "errors", "target", "CPU ms/req web/db/locust"]
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     print()
     print(
@@ -215,7 +293,18 @@ def main():
     for r in [header, ["-" * w for w in widths], *rows]:
         print("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)))
     load1, load5, _ = os.getloadavg()
-    print(f"machine load average during the run: {load1:.1f} (1 min), {load5:.1f} (5 min); CSV in {out_dir}")
+    print(f"machine load average at the end: {load1:.1f} (1 min), {load5:.1f} (5 min); CSV in {out_dir}")
+    for name, cpu, records in (("open loop", open_cpu, open_records), ("saturation", sat_cpu, sat_records)):
+        total = (cpu["web"] + cpu["db"] + cpu["locust"]) / max(1, len(records))
+        print(
+            f"{name}: {len(records)} requests (log-ins included) in {cpu['wall']:.0f} s; CPU per request "
+            f"{1000 * total:.1f} ms (gunicorn workers {1000 * cpu['web'] / max(1, len(records)):.1f}, "
+            f"Postgres {1000 * cpu['db'] / max(1, len(records)):.1f}, locust "
+            f"{1000 * cpu['locust'] / max(1, len(records)):.1f}); "
+            f"ceiling on {cores} cores at this cost: {cores / total if total else float('nan'):.0f} req/s; "
+            f"Redis connections opened (whole server): {cpu['redis_connections']}"
+        )
+    print(f"receipt tasks found on the bench's queue (published on commit, never run): {receipts_queued}")
     if not sat:
         print("saturation scenario produced no requests: see build/bench/load/")
         return 1
