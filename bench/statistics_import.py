@@ -13,7 +13,14 @@ pseudonyms, COPY into PostgreSQL in one transaction, supersede):
 Each import runs in a fresh child process (so that ru_maxrss is that import's peak) against a
 throwaway Postgres database `test_omst_statistics_bench` (DATABASE_URL names the server).
 
-Usage: python bench/statistics_import.py [--quick]   (--quick: 50,000 rows, for a smoke run)
+Also printed: client CPU seconds and the PostgreSQL backend's CPU seconds of each import (read
+from /proc: the database runs on this machine), so that figures from a loaded box can be judged;
+the row-by-row reference checker with COPY (the fast path switched off) on the same rows.
+
+Usage: python bench/statistics_import.py [--quick] [--xlsx-memory]
+  --quick: 50,000 rows, for a smoke run;
+  --xlsx-memory: also 300,000- and 1,000,000-row XLSX files: peak RSS of python-calamine opening
+                 the sheet and iterating it with iter_rows(), and of the whole import.
 """
 
 from __future__ import annotations
@@ -40,18 +47,27 @@ def child(kind: str, path: str, org_id: int, mode: str) -> None:
     import django
 
     django.setup()
+    from django.conf import settings
+    from django.db import connection
+
     from registry.models import Organisation
     from statistics import services
 
     if mode == "bulk_create":
-        services._sink = services._OrmSink  # the same validation, bulk_create instead of COPY
+        settings.STATISTICS_FAST_PATH = False  # the row-by-row checker ...
+        services._sink = services._OrmSink  # ... and bulk_create instead of COPY
+    elif mode == "copy_rows":
+        settings.STATISTICS_FAST_PATH = False  # the row-by-row checker with COPY (the reference path)
     org = Organisation.objects.get(pk=org_id)
+    backend = connection.cursor().connection.info.backend_pid  # PostgreSQL runs on this machine
+    server_before = _process_cpu(backend)
     usage = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
     sub = services.submission_create(organisation=org, period=PERIOD, file=path, enqueue=False)
     result = services.submission_import(sub.pk).submission
     seconds = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_SELF)
+    server = _process_cpu(backend) - server_before
     cpu = (after.ru_utime - usage.ru_utime) + (after.ru_stime - usage.ru_stime)
     peak = after.ru_maxrss / 1024  # KiB → MiB
     load = os.getloadavg()[0]
@@ -62,8 +78,45 @@ def child(kind: str, path: str, org_id: int, mode: str) -> None:
                 "rows": result.row_count,
                 "seconds": seconds,
                 "cpu": cpu,
+                "server_cpu": server,
                 "rss_mib": peak,
                 "load": load,
+            }
+        )
+    )
+
+
+def _process_cpu(pid: int) -> float:
+    """User + system CPU seconds of a process on this machine (the PostgreSQL backend), or 0."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def xlsx_memory(path: str) -> None:
+    """Peak RSS of reading an XLSX with python-calamine: after opening the first sheet (calamine
+    parses the whole sheet then) and after iterating every row with iter_rows()."""
+    from python_calamine import CalamineWorkbook
+
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    started = time.perf_counter()
+    workbook = CalamineWorkbook.from_path(path)
+    sheet = workbook.get_sheet_by_index(0)
+    loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    load_seconds = time.perf_counter() - started
+    n = sum(1 for _row in sheet.iter_rows())
+    iterated = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        json.dumps(
+            {
+                "rows": n - 1,
+                "rss_start_mib": base,
+                "rss_after_sheet_mib": loaded,
+                "rss_after_iter_rows_mib": iterated,
+                "sheet_seconds": load_seconds,
+                "total_seconds": time.perf_counter() - started,
             }
         )
     )
@@ -87,7 +140,18 @@ def run_child(kind, path, org_id, mode, db_url):
     return data
 
 
-def main(quick: bool) -> None:
+def _run_memory_child(path) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--xlsx-memory-child", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main(quick: bool, xlsx_sizes: list[int]) -> None:
     import django
 
     django.setup()
@@ -132,8 +196,17 @@ def main(quick: bool) -> None:
                     first_copy = r
                 results.append((f"CSV {n:,} rows, COPY: rows/s", r["rows"] / r["seconds"], 100_000, ">="))
                 results.append(("  same, rows per client CPU-second", r["rows"] / r["cpu"], None, ""))
+                results.append(
+                    ("  same, rows per PostgreSQL CPU-second", r["rows"] / max(r["server_cpu"], 1e-9), None, "")
+                )
                 results.append((f"CSV {n:,} rows: peak RSS (MiB)", r["rss_mib"], 400, "<="))
                 print(f"CSV {n:,}: {r}", flush=True)
+            r_rows = run_child("csv", files[small], org.pk, "copy_rows", test_url)
+            print(f"CSV {small:,} row-by-row checker + COPY: {r_rows}", flush=True)
+            results.append(
+                (f"CSV {small:,} rows, row-by-row checker: rows/s", r_rows["rows"] / r_rows["seconds"], None, "")
+            )
+            results.append(("  same, rows per client CPU-second", r_rows["rows"] / r_rows["cpu"], None, ""))
             r_bulk = run_child("csv", files[small], org.pk, "bulk_create", test_url)
             print(f"CSV {small:,} bulk_create: {r_bulk}", flush=True)
             r_copy = run_child("csv", files[small], org.pk, "copy", test_url)
@@ -148,6 +221,26 @@ def main(quick: bool) -> None:
             results.append((f"XLSX {small:,} rows (calamine): rows/s", r["rows"] / r["seconds"], 80_000, ">="))
             results.append(("  same, rows per client CPU-second", r["rows"] / r["cpu"], None, ""))
             results.append((f"XLSX {small:,} rows: peak RSS (MiB)", r["rss_mib"], 400, "<="))
+            if xlsx_sizes:
+                for n in xlsx_sizes:
+                    t = time.perf_counter()
+                    big = synthetic.write_xlsx(
+                        Path(tmp) / f"m{n}.xlsx", synthetic.xlsx_items(synthetic.fast_rows(n, PERIOD, seed=n))
+                    )
+                    print(f"generated {n:,} XLSX rows in {time.perf_counter() - t:.1f} s", flush=True)
+                    m = _run_memory_child(big)
+                    print(f"XLSX {n:,} calamine only: {m}", flush=True)
+                    results.append(
+                        (f"XLSX {n:,}: RSS after calamine opens the sheet", m["rss_after_sheet_mib"], None, "")
+                    )
+                    results.append(
+                        (f"XLSX {n:,}: RSS after iter_rows() over it", m["rss_after_iter_rows_mib"], None, "")
+                    )
+                    r = run_child("xlsx", big, org.pk, "copy", test_url)
+                    print(f"XLSX {n:,} import: {r}", flush=True)
+                    results.append((f"XLSX {n:,} rows (calamine): rows/s", r["rows"] / r["seconds"], 80_000, ">="))
+                    results.append(("  same, rows per client CPU-second", r["rows"] / r["cpu"], None, ""))
+                    results.append((f"XLSX {n:,} rows import: peak RSS (MiB)", r["rss_mib"], 400, "<="))
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
         teardown_test_environment()
@@ -167,5 +260,7 @@ def main(quick: bool) -> None:
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         child(*sys.argv[2:4], int(sys.argv[4]), sys.argv[5])
+    elif len(sys.argv) > 1 and sys.argv[1] == "--xlsx-memory-child":
+        xlsx_memory(sys.argv[2])
     else:
-        main("--quick" in sys.argv)
+        main("--quick" in sys.argv, [300_000, 1_000_000] if "--xlsx-memory" in sys.argv else [])

@@ -128,7 +128,11 @@ class LegalSex(models.TextChoices):
 class StatRow(models.Model):
     """One person's case in one month's report. Written only by the import service (COPY)."""
 
-    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="rows")
+    # No database-level foreign key: PostgreSQL checks one (deferred) per row at commit, which
+    # cost more server CPU than the COPY itself (bench/statistics_import.py, docs/statistics.md).
+    # Rows are written only by the import service, inside the transaction that holds their
+    # submission; deleting a submission deletes its rows through Django (on_delete=CASCADE).
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="rows", db_constraint=False)
     pseudonym = models.CharField(_("pseudonym"), max_length=64, help_text=_("HMAC-SHA256 of the personnummer."))
     birth_year = models.PositiveSmallIntegerField(_("birth year"))
     legal_sex = models.CharField(_("legal sex"), max_length=1, choices=LegalSex.choices)

@@ -127,9 +127,12 @@ def _col(i: int) -> str:
     return name
 
 
-def write_xlsx(path: Path, items: Iterable[list], *, extra_parts: dict | None = None) -> Path:
+def write_xlsx(
+    path: Path, items: Iterable[list], *, extra_parts: dict | None = None, shared_strings: bool = False
+) -> Path:
     """A minimal XLSX (first sheet, inline strings) written with zipfile: fast and dependency-free.
-    `items` are rows (lists of text). `extra_parts` adds zip members (tests: macros, links)."""
+    `items` are rows (lists of text). `extra_parts` adds zip members (tests: macros, links).
+    `shared_strings=True` writes the strings as Excel does, in xl/sharedStrings.xml."""
     content_types = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
         '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -139,7 +142,13 @@ def write_xlsx(path: Path, items: Iterable[list], *, extra_parts: dict | None = 
         'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
         '<Override PartName="/xl/worksheets/sheet1.xml" '
         'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-        "</Types>"
+        + (
+            '<Override PartName="/xl/sharedStrings.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+            if shared_strings
+            else ""
+        )
+        + "</Types>"
     )
     rels = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
@@ -157,8 +166,16 @@ def write_xlsx(path: Path, items: Iterable[list], *, extra_parts: dict | None = 
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-        'worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+        'worksheet" Target="worksheets/sheet1.xml"/>'
+        + (
+            '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+            'sharedStrings" Target="sharedStrings.xml"/>'
+            if shared_strings
+            else ""
+        )
+        + "</Relationships>"
     )
+    strings: dict[str, int] = {}
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         zf.writestr("[Content_Types].xml", content_types)
         zf.writestr("_rels/.rels", rels)
@@ -172,17 +189,32 @@ def write_xlsx(path: Path, items: Iterable[list], *, extra_parts: dict | None = 
             buf = []
             letters = [_col(c) for c in range(64)]
             for r, row in enumerate(items, start=1):
-                cells = "".join(
-                    f'<c r="{letters[c]}{r}" t="inlineStr"><is><t>{escape(str(v))}</t></is></c>'
-                    for c, v in enumerate(row)
-                    if v != ""
-                )
+                if shared_strings:
+                    cells = "".join(
+                        f'<c r="{letters[c]}{r}" t="s"><v>{strings.setdefault(str(v), len(strings))}</v></c>'
+                        for c, v in enumerate(row)
+                        if v != ""
+                    )
+                else:
+                    cells = "".join(
+                        f'<c r="{letters[c]}{r}" t="inlineStr"><is><t>{escape(str(v))}</t></is></c>'
+                        for c, v in enumerate(row)
+                        if v != ""
+                    )
                 buf.append(f'<row r="{r}">{cells}</row>')
                 if len(buf) >= 5000:
                     sheet.write("".join(buf).encode())
                     buf = []
             sheet.write("".join(buf).encode())
             sheet.write(b"</sheetData></worksheet>")
+        if shared_strings:
+            with zf.open("xl/sharedStrings.xml", "w", force_zip64=True) as part:
+                part.write(
+                    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                    b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                )
+                part.write("".join(f"<si><t>{escape(text)}</t></si>" for text in strings).encode())
+                part.write(b"</sst>")
         for name, data in (extra_parts or {}).items():
             zf.writestr(name, data)
     return path

@@ -13,12 +13,8 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime
+import hashlib
 import hmac
-
-try:  # the C function behind hmac.digest(), without the Python wrapper
-    import _hashlib
-except ImportError:  # pragma: no cover
-    _hashlib = None
 import io
 import re
 import zipfile
@@ -162,6 +158,30 @@ def pseudonym(key: bytes, personnummer12: str) -> str:
     return hmac.digest(key, personnummer12.encode("ascii"), "sha256").hex()
 
 
+class Pseudonymiser:
+    """HMAC-SHA256(key, message) as hex, with the key's inner and outer pads hashed once
+    (RFC 2104: H(K ^ opad || H(K ^ ipad || m))). Same result as hmac.new(key, m, sha256)."""
+
+    def __init__(self, key: bytes):
+        if len(key) > 64:
+            key = hashlib.sha256(key).digest()
+        key = key.ljust(64, b"\0")
+        self.inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+        self.outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+
+    def hex_many(self, messages: list[bytes]) -> list[str]:
+        inner_copy, outer_copy = self.inner.copy, self.outer.copy
+        out = []
+        append = out.append
+        for m in messages:
+            i = inner_copy()
+            i.update(m)
+            o = outer_copy()
+            o.update(i.digest())
+            append(o.hexdigest())
+        return out
+
+
 # --- the row check --------------------------------------------------------------------------
 def make_row_checker(header: list[str], period: datetime.date, key: bytes, errors: ErrorLog):
     """Return check(cells, row) → a COPY text line (without the submission id) or None.
@@ -180,7 +200,8 @@ def make_row_checker(header: list[str], period: datetime.date, key: bytes, error
     add = errors.add
     services, triggers, decisions, outcomes, ytt = SERVICES, TRIGGERS, DECISIONS, OUTCOMES, YTTRANDE
     service_index = SERVICE_INDEX
-    hdigest = _hashlib.hmac_digest if _hashlib is not None else hmac.digest
+    pads = Pseudonymiser(key)
+    inner_copy, outer_copy = pads.inner.copy, pads.outer.copy
     doubled = _DOUBLED
     fromiso = datetime.date.fromisoformat
     dget = date_cache.get
@@ -382,8 +403,12 @@ def make_row_checker(header: list[str], period: datetime.date, key: bytes, error
             return None
         seen.add(dup)
         sex = "M" if (ord(p[10]) - 48) & 1 else "F"
+        h = inner_copy()
+        h.update(p.encode())
+        o = outer_copy()
+        o.update(h.digest())
         return (
-            f"{hdigest(key, p.encode(), 'sha256').hex()}\t{info[1]}\t{sex}\t{svc}\t{trg}\t{ad}\t{dec}\t"
+            f"{o.hexdigest()}\t{info[1]}\t{sex}\t{svc}\t{trg}\t{ad}\t{dec}\t"
             f"{dd or NULL}\t{fc or NULL}\t{out}\t{od or NULL}\t{ys or NULL}\n"
         )
 
@@ -502,6 +527,17 @@ class _CountingReader(io.RawIOBase):
         return n
 
 
+def delimiter_of(first_line: str) -> str:
+    """';' when the header line has more semicolons than commas, else ','."""
+    return ";" if first_line.count(";") > first_line.count(",") else ","
+
+
+def csv_delimiter(path: Path) -> str:
+    """The delimiter of a CSV file, detected from its header line as csv_rows does."""
+    with open(path, encoding="utf-8-sig", newline="", errors="replace") as fh:
+        return delimiter_of(fh.readline())
+
+
 def csv_rows(path: Path, progress: Callable[[float], None] | None = None) -> Iterator[list[str]]:
     """Rows of a UTF-8 CSV (BOM removed), delimiter ',' or ';' detected from the header line."""
     raw = open(path, "rb")  # noqa: SIM115 - closed in finally
@@ -510,7 +546,7 @@ def csv_rows(path: Path, progress: Callable[[float], None] | None = None) -> Ite
         counter = _CountingReader(raw)
         text = io.TextIOWrapper(io.BufferedReader(counter, 1 << 20), encoding="utf-8-sig", newline="")
         first = text.readline()
-        delimiter = ";" if first.count(";") > first.count(",") else ","
+        delimiter = delimiter_of(first)
         reader = csv.reader(io.StringIO(first), delimiter=delimiter)
         yield from reader
         reader = csv.reader(text, delimiter=delimiter)

@@ -40,7 +40,8 @@ def test_rejected_upload_leaves_the_accepted_one(tmp_path):
 
 
 @pytest.mark.django_db
-def test_crash_in_the_middle_leaves_the_earlier_submission_and_nothing_new(tmp_path, monkeypatch):
+def test_crash_in_the_middle_leaves_the_earlier_submission_and_nothing_new(tmp_path, monkeypatch, settings):
+    settings.STATISTICS_FAST_PATH = False  # the row-by-row path (the fast path: the next test)
     org = OrganisationFactory()
     first = upload(org, write(tmp_path, csv_text(good_rows(50, seed=1)))).submission
     path = write(tmp_path, csv_text(good_rows(30_000, seed=2)), name="big.csv")
@@ -73,6 +74,39 @@ def test_crash_in_the_middle_leaves_the_earlier_submission_and_nothing_new(tmp_p
     assert not StatRow.objects.filter(submission=sub).exists()
     assert sub.status == Submission.Status.REJECTED  # marked failed, with a message to upload again
     assert sub.error_count == 1
+
+
+@pytest.mark.django_db
+def test_crash_in_the_fast_path_leaves_the_earlier_submission_and_nothing_new(tmp_path, monkeypatch):
+    from statistics import fastpath
+
+    org = OrganisationFactory()
+    first = upload(org, write(tmp_path, csv_text(good_rows(50, seed=1)))).submission
+    path = write(tmp_path, csv_text(good_rows(30_000, seed=2)), name="big.csv")
+    sub = services.submission_create(organisation=org, period=PERIOD, file=path, enqueue=False)
+    monkeypatch.setattr(fastpath, "BLOCK_BYTES", 256 * 1024)  # several blocks
+    real_import = fastpath.import_csv
+    written = []
+
+    def crashing_import(*args, write, **kwargs):
+        def counting_write(data):
+            write(data)
+            written.append(len(data))
+            if len(written) == 2:  # two blocks have reached the database, then the worker dies
+                raise RuntimeError("simulated crash")
+
+        return real_import(*args, write=counting_write, **kwargs)
+
+    monkeypatch.setattr(fastpath, "import_csv", crashing_import)
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        services.submission_import(sub.pk)
+    assert len(written) == 2
+    first.refresh_from_db()
+    sub.refresh_from_db()
+    assert first.status == Submission.Status.ACCEPTED
+    assert StatRow.objects.filter(submission=first).count() == 50
+    assert not StatRow.objects.filter(submission=sub).exists()
+    assert sub.status == Submission.Status.REJECTED and sub.error_count == 1
 
 
 @pytest.mark.django_db
