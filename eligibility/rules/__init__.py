@@ -6,7 +6,16 @@
 
 from .case import Case, InputError, parse_case
 from .ciko import RULESET_VERSION as CIKO_RULESET_VERSION
-from .engine import RULESET_VERSIONS, evaluate, evaluate_data, failed_rules
+from .engine import (
+    RULESET_VERSIONS,
+    decide,
+    evaluate,
+    evaluate_data,
+    evaluate_many,
+    failed_rules,
+    reason_codes,
+    render,
+)
 from .ooo import RULESET_VERSION as OOO_RULESET_VERSION
 from .params import DEFAULT_IBB, DEFAULT_PARAMETERS, Parameters
 
@@ -19,8 +28,12 @@ __all__ = [
     "Case",
     "InputError",
     "Parameters",
+    "decide",
     "evaluate",
     "evaluate_data",
+    "evaluate_many",
     "failed_rules",
     "parse_case",
+    "reason_codes",
+    "render",
 ]

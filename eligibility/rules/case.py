@@ -3,17 +3,24 @@
 :func:`parse_case` validates everything once, outside the hot loop, and returns a :class:`Case`
 of ints, bools, tuples and ``datetime.date``. Hours are held in millionths of an hour and income in
 öre (exact integers). Malformed input raises :class:`InputError` naming the field and the problem.
+
+For speed, the months are also folded into three bit masks (bit ``k`` is the ``k``-th month before
+the application month): qualifying on hours, qualifying on income and skippable. The qualifying
+masks depend on the parameters' thresholds, so the case records which thresholds they were made
+with (``mask_key``); the engine recomputes them from ``months`` when it is given other parameters.
 """
 
 from __future__ import annotations
 
 import datetime
 import math
+import operator
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
-from typing import Any
+from itertools import repeat
+from typing import Any, NamedTuple
 
 from omstallning.core.identity import parse_personnummer
 
@@ -63,6 +70,16 @@ class Employer:
     finances_registered_organisation: bool
 
 
+#: the 16 possible employers, shared (and hashed once) by every case
+_EMPLOYERS: dict[tuple, Employer] = {
+    (a, b, c, d): Employer(a, b, c, d)
+    for a in (False, True)
+    for b in (False, True)
+    for c in (False, True)
+    for d in (False, True)
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Employment:
     start: datetime.date
@@ -71,12 +88,15 @@ class Employment:
     kfo_affiliated: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Case:
-    """A normalised case.
+class Case(NamedTuple):
+    """A normalised case (immutable; a named tuple because it is made once per case in bulk runs,
+    and a frozen dataclass's ``__init__`` costs several times more).
 
-    ``months`` maps month index -> (hours µh | None, income öre | None, skippable, days, year,
-    weekly µh | -1, hours | -1, income | -1).
+    ``months_input`` is the validated JSON list of months (read again only when the case is
+    evaluated with other thresholds than it was parsed with). ``hmask`` / ``imask`` / ``smask``:
+    bit ``k`` set when the ``k``-th month before the application month qualifies on hours / on
+    income / is skippable (``k`` = 0 is the month before). The first two were computed with the
+    thresholds identified by ``mask_key`` (see :func:`thresholds_for`).
     """
 
     id: Any
@@ -90,10 +110,12 @@ class Case:
     was_ceo: bool
     employed_by_spouse: bool
     illness_special_needs: bool
-    months: dict[int, tuple[int | None, int | None, bool]]
-    min_month: int  # smallest month index listed (application month if none)
-    #: the months from the one before the application month backwards to ``min_month``
-    seqs: MonthSeqs
+    months_input: list | None
+    income_years: frozenset
+    hmask: int
+    imask: int
+    smask: int
+    mask_key: tuple
     employment_rate: Fraction | None
     employments: tuple[Employment, ...]
 
@@ -102,7 +124,14 @@ class Case:
         return self.application_date.year * 12 + self.application_date.month - 1
 
 
+_DATES: dict[str, datetime.date] = {}
+
+
 def parse_date(value: Any, field: str, *, required: bool = True) -> datetime.date | None:
+    if type(value) is str:
+        known = _DATES.get(value)  # memoised: the same dates recur across cases
+        if known is not None:
+            return known
     if value is None:
         if required:
             raise InputError(field, "missing (a date YYYY-MM-DD is required)")
@@ -115,9 +144,12 @@ def parse_date(value: Any, field: str, *, required: bool = True) -> datetime.dat
     if not m:
         raise InputError(field, f"must be a date written YYYY-MM-DD, got {value!r}")
     try:
-        return datetime.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        result = datetime.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError:
         raise InputError(field, f"{value!r} is not a date that exists") from None
+    if len(_DATES) < 100_000:
+        _DATES[value] = result
+    return result
 
 
 def parse_bool(value: Any, field: str, *, default: bool | None = False) -> bool:
@@ -236,18 +268,30 @@ def parse_case(data: Any, params: Parameters = DEFAULT_PARAMETERS) -> Case:
     elif not isinstance(employer_data, dict):
         raise InputError("employer", "must be an object with the four employer facts")
     else:
+        get = employer_data.get
+        facts = (
+            get("active_in_sweden"),
+            get("registered_with_skatteverket"),
+            get("kollektivavtal"),
+            get("finances_registered_organisation"),
+        )
+        if type(facts[0]) is bool and type(facts[1]) is bool and type(facts[2]) is bool and type(facts[3]) is bool:
+            employer = _EMPLOYERS[facts]
+    if employer is None and employer_data is not None:
         values = []
         for key in EMPLOYER_KEYS:
             if key not in employer_data or employer_data[key] is None:
                 raise InputError(f"employer.{key}", "missing (true or false is required)")
             values.append(parse_bool(employer_data[key], f"employer.{key}"))
-        employer = Employer(*values)
+        employer = _EMPLOYERS[tuple(values)]
 
     was_ceo = parse_bool(data.get("was_ceo"), "was_ceo")
     spouse = parse_bool(data.get("employed_by_spouse"), "employed_by_spouse")
     illness = parse_bool(data.get("illness_special_needs"), "illness_special_needs")
 
-    months, min_month, income_years = _parse_months(data.get("months"), params, app_date)
+    th = thresholds_for(params)
+    months = data.get("months")
+    income_years, hmask, imask, smask = _parse_months(months, th, app_date)
 
     rate = None
     raw_rate = data.get("employment_rate")
@@ -279,16 +323,41 @@ def parse_case(data: Any, params: Parameters = DEFAULT_PARAMETERS) -> Case:
         was_ceo=was_ceo,
         employed_by_spouse=spouse,
         illness_special_needs=illness,
-        months=months,
-        min_month=min_month,
-        seqs=month_sequences(months, app_date.year * 12 + app_date.month - 1, min_month, income_years),
+        months_input=months,
+        income_years=income_years,
+        hmask=hmask,
+        imask=imask,
+        smask=smask,
+        mask_key=th.key,
         employment_rate=rate,
         employments=employments,
     )
 
 
+class Thresholds:
+    """Per-parameter-set values for parsing and the work requirement, made once per ``Parameters``.
+
+    ``hthr``: smallest qualifying hours (µh) by month length; ``ithr``: smallest qualifying income
+    (öre) by IBB year; ``key``: both as a hashable value (equal keys give equal qualifying masks);
+    ``month_info``: memo 'YYYY-MM' -> (index, year, days, max µh, hours threshold, income threshold
+    or None), None for a label that is not a month.
+    """
+
+    __slots__ = ("ithr", "hthr", "key", "month_info", "params")
+
+    def __init__(self, params: Parameters):
+        self.params = params
+        self.hthr = params.hours_threshold_by_days
+        self.ithr = params.income_threshold_by_year
+        self.key = (tuple(self.hthr[d] for d in (28, 29, 30, 31)), tuple(sorted(self.ithr.items())))
+        self.month_info = _MonthInfo(self.hthr, self.ithr)
+
+
 class _MonthInfo(dict):
-    """'YYYY-MM' -> (index, year, days) for valid labels; memoised (labels repeat a lot)."""
+    def __init__(self, hthr: dict, ithr: dict):
+        super().__init__()
+        self.hthr = hthr
+        self.ithr = ithr
 
     def __missing__(self, label):
         if not (
@@ -304,26 +373,123 @@ class _MonthInfo(dict):
         if not 1 <= month <= 12 or year < 1:
             return None
         days = days_in_month(year, month)
-        info = (month_index(year, month), year, days, 24 * days * HOURS_SCALE)
+        info = (month_index(year, month), year, days, 24 * days * HOURS_SCALE, self.hthr[days], self.ithr.get(year))
         if len(self) < 100_000:
             self[label] = info
         return info
 
 
-_MONTH_INFO = _MonthInfo()
+_THRESHOLDS: dict[int, Thresholds] = {}
 
 
-def _parse_months(raw: Any, params: Parameters, app_date: datetime.date):
-    """Returns (months dict, min_month, years with income); see ``Case.months`` for the values."""
-    months: dict[int, tuple] = {}
-    app_idx = app_date.year * 12 + app_date.month - 1
+def thresholds_for(params: Parameters) -> Thresholds:
+    """The :class:`Thresholds` of ``params``, cached by identity (parameters are frozen)."""
+    th = _THRESHOLDS.get(id(params))
+    if th is None or th.params is not params:
+        th = Thresholds(params)
+        if len(_THRESHOLDS) > 64:
+            _THRESHOLDS.clear()
+        _THRESHOLDS[id(params)] = th
+    return th
+
+
+#: float hours / kronor -> exact scaled int (memoised; the same values recur, e.g. 68.5 hours);
+#: the hours memo also holds None -> -1 and the whole hours (see ``_HOURS_SCALED``)
+_HOURS_FLOATS: dict[float, int] = {}
+_INCOME_FLOATS: dict[float, int] = {}
+
+
+def _parse_months(raw: Any, th: Thresholds, app_date: datetime.date):
+    """Validate the months and return (years with income, hours mask, income mask, skippable
+    mask); see :class:`Case`. The common shape (ints, known floats, booleans) takes a columnar fast
+    path; anything else, and every error, goes through :func:`_parse_months_checked`."""
     if raw is None:
-        return months, app_idx, frozenset()
+        return frozenset(), 0, 0, 0
     if type(raw) is not list:
         raise InputError("months", "must be a list of month objects")
+    fast = _parse_months_fast(raw, th, app_date)
+    if fast is not None:
+        return fast
+    return _parse_months_checked(raw, th, app_date)
+
+
+_get_month = operator.itemgetter("month")
+_get_index = operator.itemgetter(0)
+_get_year = operator.itemgetter(1)
+_get_max_hours = operator.itemgetter(3)
+_get_hours_limit = operator.itemgetter(4)
+_get_income_limit = operator.itemgetter(5)
+_dict_get = dict.get
+_BOOL = {bool}
+_HOURS_TYPES = {int, float, type(None)}
+_INCOME_TYPES = {int, type(None)}
+#: hours as given -> µh, -1 for None; every whole number of hours a month can hold, and floats
+#: once :func:`_parse_months_checked` has converted them exactly
+_HOURS_SCALED = _HOURS_FLOATS
+_HOURS_SCALED.update({None: -1, **{h: h * HOURS_SCALE for h in range(24 * 31 + 1)}})
+
+
+def _parse_months_fast(raw: list, th: Thresholds, app_date: datetime.date):
+    """The months of the common shape, column by column with C-level ``map``s instead of a Python
+    loop per month: every item a dict with a valid and unique month, hours None, a whole number
+    or a float seen before, income None or a whole number of kronor, skippable a boolean if given,
+    an IBB for every month's year. Returns None for anything else, which the caller then checks
+    item by item (nothing is reported here)."""
+    n = len(raw)
+    if not n:
+        return frozenset(), 0, 0, 0
+    try:
+        infos = list(map(th.month_info.__getitem__, map(_get_month, raw)))
+        hours = list(map(_dict_get, raw, repeat("hours")))
+        incomes = list(map(_dict_get, raw, repeat("income")))
+        skips = list(map(_dict_get, raw, repeat("skippable"), repeat(False)))
+    except (TypeError, KeyError):
+        return None
+    if (
+        None in infos
+        or {*map(type, skips)} != _BOOL
+        or not {*map(type, hours)} <= _HOURS_TYPES
+        or not {*map(type, incomes)} <= _INCOME_TYPES
+    ):
+        return None
+    idxs = list(map(_get_index, infos))
+    if len(set(idxs)) != n:
+        return None
+    income_limits = list(map(_get_income_limit, infos))
+    if None in income_limits:
+        return None
+    scaled = list(map(_HOURS_SCALED.get, hours))
+    if None in scaled or any(map(operator.gt, scaled, map(_get_max_hours, infos))):
+        return None
+    if min(filter(None, incomes), default=0) < 0:
+        return None
+    if None in incomes:
+        years = frozenset([info[1] for info, income in zip(infos, incomes, strict=True) if income is not None])
+        incomes = [-1 if income is None else income * INCOME_SCALE for income in incomes]
+    else:
+        years = frozenset(map(_get_year, infos))
+        incomes = list(map(operator.mul, incomes, repeat(INCOME_SCALE)))
+    # bit k: the k-th month before the application month; later months are shifted out
+    last = app_date.year * 12 + app_date.month - 2
+    over = max(0, max(idxs) - last)
+    shifts = list(map(operator.sub, repeat(last + over), idxs))
+    lshift = operator.lshift
+    hmask = sum(map(lshift, map(operator.ge, scaled, map(_get_hours_limit, infos)), shifts)) >> over
+    imask = sum(map(lshift, map(operator.ge, incomes, income_limits), shifts)) >> over
+    smask = sum(map(lshift, skips, shifts)) >> over
+    return years, hmask, imask, smask
+
+
+def _parse_months_checked(raw: list, th: Thresholds, app_date: datetime.date):
+    """:func:`_parse_months` item by item, with an :class:`InputError` naming the first problem."""
+    last = app_date.year * 12 + app_date.month - 2  # index of the month before the application
     income_years = set()
     add_year = income_years.add
-    info_of = _MONTH_INFO.__getitem__
+    info_of = th.month_info.__getitem__
+    hours_floats = _HOURS_FLOATS
+    income_floats = _INCOME_FLOATS
+    hmask = imask = smask = 0
+    seen = set()
     for pos, item in enumerate(raw):
         try:
             info = info_of(item["month"])
@@ -331,9 +497,10 @@ def _parse_months(raw: Any, params: Parameters, app_date: datetime.date):
             info = None
         if info is None:
             _month_error(item, pos)
-        idx, year, days, max_hours = info
-        if idx in months:
+        idx, year, days, max_hours, hours_limit, income_limit = info
+        if idx in seen:
             raise InputError(f"months[{pos}].month", f"{item['month']} is listed more than once")
+        seen.add(idx)
         hours = item.get("hours")
         income = item.get("income")
         skippable = item.get("skippable", False)
@@ -341,39 +508,61 @@ def _parse_months(raw: Any, params: Parameters, app_date: datetime.date):
             if skippable is not None:
                 raise InputError(f"months[{pos}].skippable", f"must be true or false, got {skippable!r}")
             skippable = False
-        if income is None:
-            income_col = -1
-        else:
-            if type(income) is int and income >= 0:
+        if income is not None:
+            kind = type(income)
+            if kind is int and income >= 0:
                 income *= INCOME_SCALE
+            elif kind is float and income in income_floats:
+                income = income_floats[income]
             else:
+                value = income
                 income = _scaled(income, f"months[{pos}].income", INCOME_SCALE, INCOME_DIGITS, "kronor")
-            income_col = income
+                if kind is float and len(income_floats) < 10_000:
+                    income_floats[value] = income
             add_year(year)
-        if hours is None:
-            months[idx] = (None, income, skippable, days, year, -1, -1, income_col)
-        else:
-            if type(hours) is int and hours >= 0:
+        if hours is not None:
+            kind = type(hours)
+            if kind is int and hours >= 0:
                 hours *= HOURS_SCALE
+            elif kind is float and hours in hours_floats:
+                hours = hours_floats[hours]
             else:
+                value = hours
                 hours = _scaled(hours, f"months[{pos}].hours", HOURS_SCALE, HOURS_DIGITS, "hours")
+                if kind is float and len(hours_floats) < 20_000:
+                    hours_floats[value] = hours
             if hours > max_hours:
                 raise InputError(
                     f"months[{pos}].hours",
                     f"{Fraction(hours, HOURS_SCALE)} hours is more than {item['month']} can hold "
                     f"(24 × {days} = {24 * days})",
                 )
-            months[idx] = (hours, income, skippable, days, year, hours * 7 // days, hours, income_col)
-    if not income_years <= params.ibb.keys():
+        k = last - idx
+        if k >= 0:
+            if hours is not None and hours >= hours_limit:
+                hmask |= 1 << k
+            if income is not None and income_limit is not None and income >= income_limit:
+                imask |= 1 << k
+            if skippable:
+                smask |= 1 << k
+    if not income_years <= th.ithr.keys():
         for pos, item in enumerate(raw):
-            year = _MONTH_INFO[item["month"]][1]
-            if item.get("income") is not None and year not in params.ibb:
+            year = th.month_info[item["month"]][1]
+            if item.get("income") is not None and year not in th.ithr:
                 raise InputError(
                     f"months[{pos}].income",
                     f"no inkomstbasbelopp for {year} in the table, so income in {item['month']} cannot be judged",
                 )
-    min_month = min(months) if months else app_idx
-    return months, min(min_month, app_idx), frozenset(income_years)
+    return frozenset(income_years), hmask, imask, smask
+
+
+def masks_for(case: Case, th: Thresholds) -> tuple[int, int]:
+    """The hours and income masks of ``case`` under other thresholds than it was parsed with
+    (the months are read again from the case's input)."""
+    if case.months_input is None:
+        return 0, 0
+    _, hmask, imask, _ = _parse_months_checked(case.months_input, th, case.application_date)
+    return hmask, imask
 
 
 def _month_error(item: Any, pos: int) -> None:
@@ -387,52 +576,6 @@ def _month_error(item: Any, pos: int) -> None:
 
 def _looks_like_month(label: str) -> bool:
     return len(label) == 7 and label[4] == "-" and label.isascii() and label[:4].isdigit() and label[5:].isdigit()
-
-
-@dataclass(frozen=True, slots=True)
-class MonthSeqs:
-    """Column-wise month data from the month before the application backwards (for the hot loop).
-
-    Missing values are -1. ``weekly`` is floor(hours × 7 / days) in µh, exact for comparing with an
-    integer weekly limit.
-    """
-
-    seq: tuple  # (hours | None, income | None, skippable, days, year, weekly, hours | -1, income | -1)
-    hours: tuple
-    weekly: tuple
-    income: tuple
-    year_runs: tuple  # ((year, number of consecutive months), ...) in the same order
-    skippable: tuple
-    has_skippable: bool
-    skip_positions: tuple  # offsets of the skippable months, ascending
-    income_years: frozenset
-
-
-_EMPTY = (None, None, False, 0, 0, -1, -1, -1)
-
-
-def month_sequences(months: dict, app_idx: int, min_month: int, income_years: frozenset) -> MonthSeqs:
-    get = months.get
-    vals = [get(i, _EMPTY) for i in range(app_idx - 1, min_month - 1, -1)]
-    skips = tuple([v[2] for v in vals])
-    runs = []
-    idx = app_idx - 1
-    while idx >= min_month:
-        year = idx // 12
-        start = max(year * 12, min_month)
-        runs.append((year, idx - start + 1))
-        idx = start - 1
-    return MonthSeqs(
-        seq=tuple(vals),
-        hours=tuple([v[6] for v in vals]),
-        weekly=tuple([v[5] for v in vals]),
-        income=tuple([v[7] for v in vals]),
-        year_runs=tuple(runs),
-        skippable=skips,
-        has_skippable=True in skips,
-        skip_positions=tuple([i for i, sk in enumerate(skips) if sk]) if True in skips else (),
-        income_years=income_years,
-    )
 
 
 def _parse_employments(raw: Any) -> tuple[Employment, ...]:

@@ -1,7 +1,8 @@
 # ruff: noqa: E501  (explanation sentences are kept whole so they can be read and translated)
 """Rule set ``ciko``: the KFO–LO transition agreement as in seed 004 (rules.md §7, decisions.md C-D1–C-D4).
 
-One small function per rule, each returning ``(rule_id, passed, text_sv, text_en)``. No Django imports.
+One small function per rule, each returning ``(rule_id, passed, text_sv, text_en)``; ``evaluate_ciko``
+returns them in the engine's lazy form ``(rule_id, passed, texts, args)``. No Django imports.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from fractions import Fraction
 from .case import Case
 from .dates import add_months, add_years, age_on, birthday
 from .params import CIKO_IBB_END_YEAR, Parameters
-from .text import en_int, en_num, pct, sv_int, sv_num
+from .text import en_int, en_num, pair, pct, sv_int, sv_num
 
 RULESET = "ciko"
 RULESET_VERSION = "ciko-2026.1"
@@ -217,12 +218,15 @@ def c_5_amount(case: Case, p: Parameters):
 
 
 def evaluate_ciko(case: Case, p: Parameters) -> tuple[list, int | None]:
+    """The CIKO rules the service tests, as lazy results ``(rule, passed, pair, (sv, en))``, and the
+    amount (omställningsersättning) or None."""
     results = [c_1_basic(case, p)]
+    amount = None
     if case.service == "omstallningsstod":
         results.append(c_2_3_continuous(case, p))
-        return results, None
-    results.append(c_4_ose(case, p))
-    if all(r[1] for r in results):
-        results.append(c_5_amount(case, p))
-        return results, ose_amount(case, p)[0]
-    return results, None
+    else:
+        results.append(c_4_ose(case, p))
+        if all(r[1] for r in results):
+            results.append(c_5_amount(case, p))
+            amount = ose_amount(case, p)[0]
+    return [(rule, passed, pair, (sv, en)) for rule, passed, sv, en in results], amount

@@ -1,19 +1,20 @@
 # ruff: noqa: E501  (explanation sentences are kept whole so they can be read and translated)
 """Rule set ``ooo``: the public transition organisation (rules.md §1, decisions.md D1–D15).
 
-One small function per rule. Each returns ``(rule_id, passed, text_sv, text_en)``; the texts name
-the fact and the limit. No Django imports.
+One small function per rule. Each returns ``(rule_id, passed, texts, args)``: the explanation is
+rendered only when asked, by ``texts(*args) -> (text_sv, text_en)`` (the engine's ``evaluate`` does
+so; ``decide`` gives the reason codes without building any text). The texts name the fact and the
+limit. No Django imports.
 """
 
 from __future__ import annotations
 
 from functools import cache, lru_cache
-from operator import ge, or_
 
-from .case import Case, InputError
+from .case import Case, InputError, masks_for, thresholds_for
 from .dates import age_on, birthday, month_label
-from .params import AGE_CALENDAR_YEAR, COMBINE_PER_MONTH_EITHER, HOURS_METHOD_DAYS, HOURS_SCALE, Parameters
-from .text import en_num, pct, sv_num
+from .params import AGE_CALENDAR_YEAR, COMBINE_PER_MONTH_EITHER, Parameters
+from .text import en_num, pair, pct, sv_num
 
 RULESET = "ooo"
 RULESET_VERSION = "ooo-2026.1"
@@ -85,40 +86,51 @@ def _r_1_10(service: str, situation: str):
         en = (
             f"You said you are {SITUATION_EN[situation]}, but {SERVICE_EN[service]} is only for {ALLOWED_EN[service]}."
         )
-    return ("R-1.10", ok, sv, en)
+    return ("R-1.10", ok, pair, (sv, en))
+
+
+_R_1_11_FAIL = (
+    "R-1.11",
+    False,
+    pair,
+    (
+        "Du har sagt upp dig själv. Stödet kräver att anställningen upphör på arbetsgivarens initiativ.",
+        "You resigned. The support requires the employment to end on the employer's initiative.",
+    ),
+)
+_R_1_11_PASS = (
+    "R-1.11",
+    True,
+    pair,
+    (
+        "Anställningen upphör inte genom att du sagt upp dig själv.",
+        "The employment does not end because you resigned.",
+    ),
+)
 
 
 def r_1_11_employer_initiative(case: Case, p: Parameters):
     """R-1.11: the employment must end on the employer's initiative, not by resignation."""
-    if case.situation == "egen_uppsagning":
-        return (
-            "R-1.11",
-            False,
-            "Du har sagt upp dig själv. Stödet kräver att anställningen upphör på arbetsgivarens initiativ.",
-            "You resigned. The support requires the employment to end on the employer's initiative.",
-        )
-    return (
-        "R-1.11",
-        True,
-        "Anställningen upphör inte genom att du sagt upp dig själv.",
-        "The employment does not end because you resigned.",
-    )
+    return _R_1_11_FAIL if case.situation == "egen_uppsagning" else _R_1_11_PASS
 
 
 def r_1_12_age(case: Case, p: Parameters):
     """R-1.12 / D1: eligible while the application date is before the (max_age + 1)th birthday."""
     age = age_on(case.birth_date, case.application_date)
+    return ("R-1.12", age <= p.max_age, _r_1_12_texts, (case, p, age))
+
+
+def _r_1_12_texts(case: Case, p: Parameters, age: int):
     limit = p.max_age
-    ok = age <= limit
     app = case.application_date.isoformat()
-    if ok:
+    if age <= limit:
         sv = f"Du var {age} år när ansökan kom in ({app}). Gränsen är högst {limit} år."
         en = f"You were {age} when the application was received ({app}). The limit is {limit} or younger."
     else:
         turned = birthday(case.birth_date, limit + 1).isoformat()
         sv = f"Du var {age} år när ansökan kom in ({app}); du fyllde {limit + 1} år {turned}. Gränsen är högst {limit} år."
         en = f"You were {age} when the application was received ({app}); you turned {limit + 1} on {turned}. The limit is {limit} or younger."
-    return ("R-1.12", ok, sv, en)
+    return sv, en
 
 
 def r_1_13_employer(case: Case, p: Parameters):
@@ -130,7 +142,7 @@ def r_1_13_employer(case: Case, p: Parameters):
 @cache
 def _r_1_13(e):
     if e is None:
-        return (
+        return _lazy(
             "R-1.13",
             False,
             "Ingen arbetsgivare har angetts. Stödet gäller den som arbetar eller har arbetat hos en arbetsgivare.",
@@ -150,13 +162,13 @@ def _r_1_13(e):
         sv.append("arbetsgivaren finansierar en registrerad omställningsorganisation, som du ska vända dig till")
         en.append("the employer finances a registered transition organisation, which you should turn to")
     if not sv:
-        return (
+        return _lazy(
             "R-1.13",
             True,
             "Arbetsgivaren är verksam i Sverige, registrerad hos Skatteverket, saknar kollektivavtal och finansierar ingen registrerad omställningsorganisation.",
             "The employer is active in Sweden, registered with Skatteverket, has no collective agreement and does not finance a registered transition organisation.",
         )
-    return (
+    return _lazy(
         "R-1.13",
         False,
         "Villkoren för arbetsgivaren är inte uppfyllda: " + "; ".join(sv) + ".",
@@ -166,6 +178,21 @@ def _r_1_13(e):
 
 def r_1_15_end_date(case: Case, p: Parameters):
     """R-1.15 / D9: an end date is given, on or after the earliest end date (2022-10-01), within the window."""
+    end = case.employment_end_date
+    ok = end is not None and end >= p.earliest_end_date
+    if ok and p.application_window_days is not None:
+        from datetime import timedelta
+
+        ok = case.application_date >= end - timedelta(days=p.application_window_days)
+    return ("R-1.15", ok, _r_1_15_texts, (case, p))
+
+
+def _r_1_15_texts(case: Case, p: Parameters):
+    return _r_1_15(case, p)[2:]
+
+
+def _r_1_15(case: Case, p: Parameters):
+    """R-1.15 with its texts (rendered only when asked)."""
     end = case.employment_end_date
     earliest = p.earliest_end_date.isoformat()
     if end is None:
@@ -218,13 +245,13 @@ def _r_1_16(was_ceo: bool, employed_by_spouse: bool):
         sv.append("du arbetade hos en egenföretagare som är din make, maka eller registrerade partner")
         en.append("you worked for a self-employed spouse or registered partner")
     if not sv:
-        return (
+        return _lazy(
             "R-1.16",
             True,
             "Du var inte verkställande direktör och arbetade inte hos din make, maka eller registrerade partner.",
             "You were not the managing director and did not work for your spouse or registered partner.",
         )
-    return (
+    return _lazy(
         "R-1.16",
         False,
         "Du omfattas inte: " + " och ".join(sv) + ".",
@@ -232,136 +259,142 @@ def _r_1_16(was_ceo: bool, employed_by_spouse: bool):
     )
 
 
-def r_1_33_illness_needs(case: Case, p: Parameters):
-    """R-1.33: förstärkt stöd requires special needs caused by illness."""
-    if case.illness_special_needs:
-        return (
-            "R-1.33",
-            True,
-            "Du har angett särskilda behov på grund av sjukdom, vilket förstärkt stöd kräver.",
-            "You said you have special needs caused by illness, which enhanced support requires.",
-        )
-    return (
-        "R-1.33",
-        False,
+_R_1_33_PASS = (
+    "R-1.33",
+    True,
+    pair,
+    (
+        "Du har angett särskilda behov på grund av sjukdom, vilket förstärkt stöd kräver.",
+        "You said you have special needs caused by illness, which enhanced support requires.",
+    ),
+)
+_R_1_33_FAIL = (
+    "R-1.33",
+    False,
+    pair,
+    (
         "Förstärkt stöd kräver särskilda behov på grund av sjukdom, och det har du inte angett.",
         "Enhanced support requires special needs caused by illness, which you did not indicate.",
-    )
+    ),
+)
+
+
+def r_1_33_illness_needs(case: Case, p: Parameters):
+    """R-1.33: förstärkt stöd requires special needs caused by illness."""
+    return _R_1_33_PASS if case.illness_special_needs else _R_1_33_FAIL
+
+
+def _lazy(rule: str, passed: bool, sv: str, en: str):
+    """A rule result whose texts are already made (constant or cached)."""
+    return (rule, passed, pair, (sv, en))
 
 
 # ---------------------------------------------------------------------------------------------
 # R-1.17: the work requirement
 
 
-_DERIVED_CACHE: dict[int, tuple] = {}
+_TEXTS_CACHE: dict[int, tuple] = {}
 
 
-def _derived(p: Parameters) -> tuple:
-    """Per-parameter-set values for the hot loop, cached by identity (parameters are frozen):
-    (p, hours threshold by month length, income threshold by year, integer weekly limit or None,
-    parameter texts)."""
-    entry = _DERIVED_CACHE.get(id(p))
+def _param_texts(p: Parameters) -> tuple:
+    """(hours per week sv, en, income share %) of a parameter set, cached by identity."""
+    entry = _TEXTS_CACHE.get(id(p))
     if entry is None or entry[0] is not p:
-        texts = (sv_num(p.hours_per_week), en_num(p.hours_per_week), pct(p.income_share))
-        weekly = None
-        if p.hours_method == HOURS_METHOD_DAYS:
-            limit = p.hours_per_week * HOURS_SCALE
-            if limit.denominator == 1:
-                weekly = limit.numerator
-        entry = (p, p.hours_threshold_by_days, p.income_threshold_by_year, weekly, texts)
-        if len(_DERIVED_CACHE) > 64:
-            _DERIVED_CACHE.clear()
-        _DERIVED_CACHE[id(p)] = entry
-    return entry
+        entry = (p, (sv_num(p.hours_per_week), en_num(p.hours_per_week), pct(p.income_share)))
+        if len(_TEXTS_CACHE) > 64:
+            _TEXTS_CACHE.clear()
+        _TEXTS_CACHE[id(p)] = entry
+    return entry[1]
 
 
-def work_requirement(case: Case, p: Parameters) -> dict:
+def work_requirement_counts(case: Case, p: Parameters) -> tuple:
     """Count qualifying months per route (R-1.17 … R-1.22, D2–D6) with plain ints, no dates.
 
-    The month columns run from the month before the application month backwards; months beyond
-    their end are not listed, so they neither qualify nor may be skipped. Without skippable months
-    the counts are C-level ``map`` reductions over slices; otherwise an explicit walk extends the
-    hours frame.
+    Returns ``(route, months on hours, months on income, months on either or None, first month
+    of the hours frame, last month, first month of the income frame, months skipped)``.
+
+    Works on the case's bit masks (bit ``k``: the ``k``-th month before the application month),
+    so a count is a ``bit_count`` of the frame. A month not listed neither qualifies nor may be
+    skipped. Skipping (D6): going back month by month, a skippable month that does not qualify
+    and lies inside the (growing) frame is skipped, up to the cap, and the frame grows by one;
+    months added by the growth may be skippable too.
     """
-    _, hthr, ithr, weekly_limit, _ = _derived(p)
-    seqs = case.seqs
-    app = case.application_month
+    th = thresholds_for(p)
+    if case.mask_key is th.key or case.mask_key == th.key:
+        hmask, imask = case.hmask, case.imask
+    else:  # parsed with other thresholds
+        if not case.income_years <= th.ithr.keys():
+            missing = min(case.income_years - th.ithr.keys())
+            raise InputError("months", f"no inkomstbasbelopp for {missing} in the table")
+        hmask, imask = masks_for(case, th)
     frame = p.frame_months
-    either = p.combine_mode == COMBINE_PER_MONTH_EITHER
-    if not seqs.income_years <= ithr.keys():
-        missing = min(seqs.income_years - ithr.keys())
-        raise InputError("months", f"no inkomstbasbelopp for {missing} in the table")
-
-    # The hours frame grows by one month per skipped month, so at most by the number of
-    # skippable months; without any, a slice of the frame suffices.
-    skips = seqs.skip_positions
-    span = frame + len(skips)
-    if weekly_limit is not None:
-        h_all = [w >= weekly_limit for w in seqs.weekly[:span]]
-    elif p.hours_method != HOURS_METHOD_DAYS:
-        limit = hthr[30]  # the same for every month length
-        h_all = [h >= limit for h in seqs.hours[:span]]
-    else:
-        h_all = [m[0] is not None and m[0] >= hthr[m[3]] for m in seqs.seq[:span]]
-    ispan = span if p.skippable_applies_to_income else frame
-    thresholds = []
-    for year, run in seqs.year_runs:
-        thresholds += [ithr.get(year, _NEVER)] * run
-        if len(thresholds) >= ispan:
-            break
-    i_all = list(map(ge, seqs.income[:ispan], thresholds))
-    cap = p.skippable_cap
-    skipped = _skipped(h_all, skips, frame, cap) if skips else 0
-    skipped_i = _skipped(i_all, skips, frame, cap) if skips and p.skippable_applies_to_income else 0
+    smask = case.smask
+    skipped = skipped_i = 0
+    if smask:
+        cap = p.skippable_cap
+        skipped = _skipped(hmask, smask, frame, cap)
+        if p.skippable_applies_to_income:
+            skipped_i = _skipped(imask, smask, frame, cap)
     # Skipped months do not qualify, so counting over the extended frame is exact.
-    h_flags = h_all[: frame + skipped]
-    i_flags = i_all[: frame + skipped_i]
-    count_h = h_flags.count(True)
-    count_i = i_flags.count(True)
-    count_either = None
-    if either:
-        n = min(len(h_flags), len(i_flags))
-        count_either = (
-            list(map(or_, h_flags[:n], i_flags[:n])).count(True) + h_flags[n:].count(True) + i_flags[n:].count(True)
-        )
-
+    h_in = hmask & ((1 << (frame + skipped)) - 1)
+    i_in = imask & ((1 << (frame + skipped_i)) - 1)
+    count_h = h_in.bit_count()
+    count_i = i_in.bit_count()
     need = p.required_months
+    count_either = None
+    if p.combine_mode == COMBINE_PER_MONTH_EITHER:
+        count_either = (h_in | i_in).bit_count()
     if count_h >= need:
         route = "hours"
     elif count_i >= need:
         route = "income"
-    elif either and count_either >= need:
+    elif count_either is not None and count_either >= need:
         route = "either"
     else:
         route = None
-    last = _LABELS[app - 1]
+    app = case.application_month
+    labels = _LABELS
+    last = labels[app - 1]
+    return (
+        route,
+        count_h,
+        count_i,
+        count_either,
+        labels[app - frame - skipped],
+        last,
+        labels[app - frame - skipped_i],
+        skipped,
+    )
+
+
+def work_requirement(case: Case, p: Parameters) -> dict:
+    """:func:`work_requirement_counts` as a dict (route, counts, frames, skipped months)."""
+    route, h, i, either, f0, f1, i0, skipped = work_requirement_counts(case, p)
     return {
         "route": route,
-        "qualifying_months_hours": count_h,
-        "qualifying_months_income": count_i,
-        "qualifying_months_either": count_either,
-        "frame": [_LABELS[app - frame - skipped], last],
-        "income_frame": [_LABELS[app - frame - skipped_i], last],
+        "qualifying_months_hours": h,
+        "qualifying_months_income": i,
+        "qualifying_months_either": either,
+        "frame": [f0, f1],
+        "income_frame": [i0, f1],
         "skipped_months": skipped,
     }
 
 
-_NEVER = 1 << 62
-
-
-def _skipped(flags: list, skip_positions: tuple, frame: int, cap: int | None) -> int:
-    """How many months the frame grows by (D6): going back month by month, a skippable month that
-    does not qualify and lies inside the (growing) frame is skipped, up to the cap, and the frame
-    grows by one; months added by the growth may be skippable too. ``skip_positions`` are the
-    offsets of the skippable months, ascending."""
+def _skipped(qualifying: int, skippable: int, frame: int, cap: int | None) -> int:
+    """How many months the frame grows by (D6), from the qualifying and skippable bit masks."""
     end = frame
     skipped = 0
-    for pos in skip_positions:
+    rest = skippable
+    while rest:
+        low = rest & -rest
+        pos = low.bit_length() - 1
         if pos >= end or (cap is not None and skipped >= cap):
             break
-        if not flags[pos]:
+        if not qualifying & low:
             skipped += 1
             end += 1
+        rest ^= low
     return skipped
 
 
@@ -376,20 +409,15 @@ class _Labels(dict):
 _LABELS = _Labels()
 
 
-def r_1_17_work(case: Case, p: Parameters, wr: dict):
-    """R-1.17: at least 12 qualifying months in the frame, on hours (R-1.20) or income (R-1.18)."""
-    f0, f1 = wr["frame"]
-    return _r_1_17_text(
-        p.required_months,
-        wr["qualifying_months_hours"],
-        wr["qualifying_months_income"],
-        wr["qualifying_months_either"],
-        f0,
-        f1,
-        wr["income_frame"][0],
-        wr["skipped_months"],
-        wr["route"],
-        _derived(p)[4],
+def r_1_17_work(case: Case, p: Parameters, wr: tuple):
+    """R-1.17: at least 12 qualifying months in the frame, on hours (R-1.20) or income (R-1.18).
+    ``wr`` is the tuple of :func:`work_requirement_counts`."""
+    route, h, i, either, f0, f1, i0, skipped = wr
+    return (
+        "R-1.17",
+        route is not None,
+        _r_1_17_text,
+        (p.required_months, h, i, either, f0, f1, i0, skipped, route, _param_texts(p)),
     )
 
 
@@ -420,7 +448,7 @@ def _r_1_17_text(need, h, i, either, f0, f1, i0, skipped, route, texts):
             en = (
                 f"The work requirement is met: {facts_en}. At least {need} months are required in one of the two ways."
             )
-        return ("R-1.17", True, sv, en)
+        return sv, en
     if either is not None:
         e = either
         sv = f"Arbetsvillkoret är inte uppfyllt: {e} månader uppfyller timmar eller inkomst ({facts_sv}). Minst {need} månader krävs."
@@ -428,7 +456,7 @@ def _r_1_17_text(need, h, i, either, f0, f1, i0, skipped, route, texts):
     else:
         sv = f"Arbetsvillkoret är inte uppfyllt: {facts_sv}. Minst {need} månader krävs på ett av sätten; timmar och inkomst läggs inte ihop."
         en = f"The work requirement is not met: {facts_en}. At least {need} months are required in one of the two ways; hours and income are not added together."
-    return ("R-1.17", False, sv, en)
+    return sv, en
 
 
 # ---------------------------------------------------------------------------------------------
@@ -436,6 +464,26 @@ def _r_1_17_text(need, h, i, either, f0, f1, i0, skipped, route, texts):
 
 
 def r_1_40_yttrande(case: Case, p: Parameters):
+    """R-1.40 / D10 / D11: situation, age 27–62 (calendar year by default), no kollektivavtal and no
+    affiliation to a registered organisation. No work requirement (R-1.41)."""
+    if p.yttrande_age_method == AGE_CALENDAR_YEAR:
+        age = case.application_date.year - case.birth_date.year
+    else:
+        age = age_on(case.birth_date, case.application_date)
+    e = case.employer
+    ok = (
+        case.situation in ALLOWED_SITUATIONS["yttrande"]
+        and p.yttrande_min_age <= age <= p.yttrande_max_age
+        and (e is None or not (e.kollektivavtal or e.finances_registered_organisation))
+    )
+    return ("R-1.40", ok, _r_1_40_texts, (case, p))
+
+
+def _r_1_40_texts(case: Case, p: Parameters):
+    return _r_1_40(case, p)[2:]
+
+
+def _r_1_40(case: Case, p: Parameters):
     """R-1.40 / D10 / D11: situation, age 27–62 (calendar year by default), no kollektivavtal and no
     affiliation to a registered organisation. No work requirement (R-1.41)."""
     sv, en = [], []
@@ -483,24 +531,36 @@ def r_1_40_yttrande(case: Case, p: Parameters):
     )
 
 
-def evaluate_ooo(case: Case, p: Parameters) -> tuple[list, dict | None]:
-    """Run the rules the service tests (decisions.md, "Situations and the rules tested per service")."""
+def evaluate_ooo(case: Case, p: Parameters) -> tuple[list, tuple | None]:
+    """Run the rules the service tests (decisions.md, "Situations and the rules tested per service").
+
+    Returns the lazy rule results and the :func:`work_requirement_counts` tuple (None where the
+    work requirement is not tested)."""
     service = case.service
     if service == "yttrande":
         return [r_1_40_yttrande(case, p)], None
-    results = [r_1_10_situation(case, p)]
-    if service != "vagledning":
-        results.append(r_1_11_employer_initiative(case, p))
-    results.append(r_1_12_age(case, p))
-    results.append(r_1_13_employer(case, p))
-    if service != "vagledning":
-        results.append(r_1_15_end_date(case, p))
-    results.append(r_1_16_exclusions(case, p))
-    wr = work_requirement(case, p)
-    results.append(r_1_17_work(case, p, wr))
-    if service == "forstarkt_stod":
-        results.append(r_1_33_illness_needs(case, p))
+    wr = work_requirement_counts(case, p)
+    if service == "vagledning":
+        results = [
+            r_1_10_situation(case, p),
+            r_1_12_age(case, p),
+            r_1_13_employer(case, p),
+            r_1_16_exclusions(case, p),
+            r_1_17_work(case, p, wr),
+        ]
+    else:
+        results = [
+            r_1_10_situation(case, p),
+            r_1_11_employer_initiative(case, p),
+            r_1_12_age(case, p),
+            r_1_13_employer(case, p),
+            r_1_15_end_date(case, p),
+            r_1_16_exclusions(case, p),
+            r_1_17_work(case, p, wr),
+        ]
+        if service == "forstarkt_stod":
+            results.append(r_1_33_illness_needs(case, p))
     return results, wr
 
 
-__all__ = ["RULESET", "RULESET_VERSION", "evaluate_ooo", "work_requirement"]
+__all__ = ["RULESET", "RULESET_VERSION", "evaluate_ooo", "work_requirement", "work_requirement_counts"]

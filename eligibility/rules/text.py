@@ -32,3 +32,8 @@ def en_num(value: Fraction | int, places: int = 3) -> str:
 
 def pct(value: Fraction) -> str:
     return _dec(value * 100, 2)
+
+
+def pair(sv: str, en: str) -> tuple[str, str]:
+    """The text renderer of a rule result whose texts are already made (see ``ooo.py``)."""
+    return sv, en
