@@ -3,7 +3,7 @@ deregister), the register with its history, employer lists, and compensation dec
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import services, views, workflow
+from . import selectors, services, views, workflow
 from .forms import (
     CompensationDecisionForm,
     CompletionForm,
@@ -141,6 +141,11 @@ class RegistrationCaseAdmin(OfficerPermissions, SimpleHistoryAdmin):
                 self.admin_site.admin_view(self.action_view),
                 name="registry_registrationcase_action",
             ),
+            path(
+                "<int:pk>/beslut.pdf",
+                self.admin_site.admin_view(self.decision_pdf_view),
+                name="registry_registrationcase_decision_pdf",
+            ),
             *super().get_urls(),
         ]
 
@@ -153,7 +158,16 @@ class RegistrationCaseAdmin(OfficerPermissions, SimpleHistoryAdmin):
                 for action in workflow.allowed_actions(case.state, workflow.OFFICER)
                 if action in ACTION_FORMS
             ]
+            extra_context["decision_pdf"] = case.state in selectors.DECIDED_REGISTRATION_STATES
         return super().change_view(request, object_id, form_url, extra_context=extra_context)
+
+    def decision_pdf_view(self, request, pk):
+        if not services.is_officer(request.user):
+            raise PermissionDenied
+        case = selectors.registration_decision_for(request.user, pk, officer=True)
+        if case is None:
+            raise Http404
+        return views.registration_letter_pdf_response(case)
 
     def attachment_view(self, request, pk, attachment_id):
         if not services.is_officer(request.user):
@@ -269,9 +283,11 @@ class CompensationApplicationAdmin(OfficerPermissions, SimpleHistoryAdmin):
     def links(self, obj):
         if obj.state == CompensationApplication.State.DECIDED:
             return format_html(
-                '<a href="{}">{}</a> · <a href="{}">{}</a>',
+                '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a>',
                 reverse("admin:registry_compensation_letter", args=[obj.pk]),
                 _("letter"),
+                reverse("admin:registry_compensation_letter_pdf", args=[obj.pk]),
+                _("letter (PDF)"),
                 reverse("admin:registry_compensation_payout", args=[obj.pk]),
                 _("payout CSV"),
             )
@@ -285,6 +301,7 @@ class CompensationApplicationAdmin(OfficerPermissions, SimpleHistoryAdmin):
             path("enskild-ansokan/", wrap(self.individual_view), name="registry_compensation_individual"),
             path("<int:pk>/besluta/", wrap(self.decide_view), name="registry_compensation_decide"),
             path("<int:pk>/beslutsbrev/", wrap(self.letter_view), name="registry_compensation_letter"),
+            path("<int:pk>/beslutsbrev.pdf", wrap(self.letter_pdf_view), name="registry_compensation_letter_pdf"),
             path("<int:pk>/utbetalning.csv", wrap(self.payout_view), name="registry_compensation_payout"),
             *super().get_urls(),
         ]
@@ -358,6 +375,9 @@ class CompensationApplicationAdmin(OfficerPermissions, SimpleHistoryAdmin):
 
     def letter_view(self, request, pk):
         return views.letter_response(request, self._get(request, pk))
+
+    def letter_pdf_view(self, request, pk):
+        return views.letter_pdf_response(self._get(request, pk))
 
     def payout_view(self, request, pk):
         return views.payout_response(self._get(request, pk))

@@ -187,3 +187,27 @@ def employer_compensation_applications(user) -> QuerySet[CompensationApplication
 
 def employer_compensation_application(user, pk: int) -> CompensationApplication | None:
     return employer_compensation_applications(user).filter(pk=pk).first()
+
+
+DECIDED_REGISTRATION_STATES = frozenset(
+    {RegistrationCase.State.REGISTERED, RegistrationCase.State.REFUSED, RegistrationCase.State.DEREGISTERED}
+)
+
+
+def registration_decision_for(user, case_id: int, *, officer: bool = False) -> RegistrationCase | None:
+    """A decided registration case whose decision letter `user` may read: the applicant, a user of
+    the registered organisation, or a case officer (`officer`, checked by the caller). None
+    otherwise (the view answers 404)."""
+    case = (
+        RegistrationCase.objects.select_related("organisation", "registration_period")
+        .filter(pk=case_id, state__in=DECIDED_REGISTRATION_STATES)
+        .first()
+    )
+    if case is None or not user.is_authenticated:
+        return None
+    if officer or case.applicant_id == user.pk:
+        return case
+    members = OrganisationMember.objects.filter(user=user, organisation_id=case.organisation_id)
+    if case.organisation_id and members.exists():
+        return case
+    return None

@@ -44,6 +44,21 @@ urlpatterns = [
         views.employer_compensation_detail,
         name="employer_compensation_detail",
     ),
+    path(
+        "arbetsgivare/statlig-ersattning/<int:pk>/beslut.pdf",
+        views.employer_compensation_letter_pdf,
+        name="employer_compensation_letter_pdf",
+    ),
+    path(
+        "omstallningsorganisation/<int:org_id>/statlig-ersattning/<int:pk>/beslut.pdf",
+        views.compensation_letter_pdf,
+        name="compensation_letter_pdf",
+    ),
+    path(
+        "registrera-omstallningsorganisation/<int:pk>/beslut.pdf",
+        views.registration_decision_pdf,
+        name="registration_decision_pdf",
+    ),
     path("registrera-omstallningsorganisation/", views.registration_list, name="registration_list"),
     path("registrera-omstallningsorganisation/skapa-konto/", views.signup, name="signup"),
     path("registrera-omstallningsorganisation/<int:pk>/", views.registration_edit, name="registration_edit"),

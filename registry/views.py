@@ -211,6 +211,36 @@ def compensation_letter(request, org_id, pk):
     return letter_response(request, application)
 
 
+@login_required
+def compensation_letter_pdf(request, org_id, pk):
+    application = _own_application(request, org_id, pk)
+    return letter_pdf_response(application)
+
+
+def pdf_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def letter_pdf_response(application: CompensationApplication) -> HttpResponse:
+    """The decision on state compensation as a PDF (only once decided)."""
+    from .pdf import compensation_decision_pdf
+
+    if application.state != CompensationApplication.State.DECIDED:
+        raise Http404
+    return pdf_response(
+        compensation_decision_pdf(application), f"beslut-statlig-ersattning-{application.year}-{application.pk}.pdf"
+    )
+
+
+def registration_letter_pdf_response(case) -> HttpResponse:
+    from .pdf import registration_decision_pdf
+
+    return pdf_response(registration_decision_pdf(case), f"beslut-registrering-{case.pk}.pdf")
+
+
 def payout_response(application: CompensationApplication) -> HttpResponse:
     if application.state != CompensationApplication.State.DECIDED:
         raise Http404
@@ -303,7 +333,24 @@ def employer_compensation_detail(request, pk):
     )
 
 
+@login_required
+def employer_compensation_letter_pdf(request, pk):
+    application = selectors.employer_compensation_application(request.user, pk)
+    if application is None:
+        raise Http404
+    return letter_pdf_response(application)
+
+
 # --- registration applications -------------------------------------------------------------
+
+
+@login_required
+def registration_decision_pdf(request, pk):
+    """The decision on a registration application, for the applicant and the organisation's users."""
+    case = selectors.registration_decision_for(request.user, pk)
+    if case is None:
+        raise Http404
+    return registration_letter_pdf_response(case)
 
 
 @require_http_methods(["GET", "POST"])
