@@ -4,7 +4,8 @@ The broker is configured by the environment (settings/base.py, docs/security.md)
 and secret, and either the discovery URL (``OIDC_OP_DISCOVERY_ENDPOINT``) or the endpoints one by
 one. The personnummer comes from the claim named in ``OIDC_PERSONNUMMER_CLAIMS`` (the first one
 present: ``personal_identity_number``, then ``ssn``); users are matched by it and created as
-applicants. On top of the library, the id token's issuer and audience are checked.
+applicants. On top of the library, the id token's issuer and audience are checked, and its `acr`
+(level of assurance) when ``OIDC_ACCEPTED_ACR`` is set (asked for with ``acr_values``).
 """
 
 import logging
@@ -68,6 +69,12 @@ def oidc_setting(attr, *args):
     return import_from_settings(attr, *args)
 
 
+def accepted_acr() -> list[str]:
+    """The levels of assurance (`acr` values, e.g. the broker's URI for LoA3) a log-in must have;
+    empty when the portal does not check (OIDC_ACCEPTED_ACR)."""
+    return [value for value in getattr(settings, "OIDC_ACCEPTED_ACR", []) if value]
+
+
 def personnummer_from_claims(claims: dict) -> str | None:
     """The personnummer as 12 digits from the first configured claim that holds one, else None."""
     for name in settings.OIDC_PERSONNUMMER_CLAIMS:
@@ -124,6 +131,9 @@ class PortalOIDCBackend(OIDCAuthenticationBackend):
             audiences = [audience] if isinstance(audience, str) else list(audience or [])
             if self.OIDC_RP_CLIENT_ID not in audiences:
                 raise SuspiciousOperation("id token audience does not match")
+            accepted = accepted_acr()
+            if accepted and payload.get("acr") not in accepted:
+                raise SuspiciousOperation("id token acr (level of assurance) not accepted")
         return payload
 
     def get_userinfo(self, access_token, id_token, payload):
@@ -160,6 +170,13 @@ class ELegitimationStartView(OIDCAuthenticationRequestView):
     @staticmethod
     def get_settings(attr, *args):
         return oidc_setting(attr, *args)
+
+    def get_extra_params(self, request):
+        params = dict(super().get_extra_params(request) or {})
+        accepted = accepted_acr()
+        if accepted:
+            params["acr_values"] = " ".join(accepted)
+        return params
 
     def get(self, request):
         if self.not_configured:

@@ -376,6 +376,8 @@ OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", default="")
 OIDC_RP_SIGN_ALGO = env("OIDC_RP_SIGN_ALGO", default="RS256")
 OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", default="openid profile")
 OIDC_PERSONNUMMER_CLAIMS = env.list("OIDC_PERSONNUMMER_CLAIMS", default=["personal_identity_number", "ssn"])
+# Levels of assurance accepted in the id token's `acr` (asked for as acr_values); empty: not checked.
+OIDC_ACCEPTED_ACR = env.list("OIDC_ACCEPTED_ACR", default=[])
 OIDC_USE_PKCE = True
 OIDC_TIMEOUT = 10
 OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"

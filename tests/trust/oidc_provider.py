@@ -94,6 +94,7 @@ class OIDCProvider:
                         "nonce": query.get("nonce"),
                         "challenge": query.get("code_challenge"),
                         "claims": dict(provider.next_claims),
+                        "acr_values": query.get("acr_values"),
                     }
                     location = f"{query['redirect_uri']}?{urlencode({'code': code, 'state': query['state']})}"
                     self.send_response(302)
@@ -135,6 +136,7 @@ class OIDCProvider:
                         "iat": now,
                         "exp": now + 300,
                         "nonce": grant["nonce"],
+                        **({"acr": claims["acr"]} if "acr" in claims else {}),
                     },
                     provider.key,
                     algorithm="RS256",

@@ -126,3 +126,28 @@ def test_a_password_log_in_never_reaches_the_broker(client, provider):
     UserFactory(username="staffer", role=Role.CASE_OFFICER)
     client.post("/konto/logga-in/?code=x&state=y", {"username": "staffer", "password": "test-password-123"})
     assert ("POST", "/token") not in provider.requests
+
+
+ACR_LOA3 = "http://id.elegnamnden.se/loa/1.0/loa3"
+
+
+def test_the_level_of_assurance_is_asked_for_and_checked(client, provider, settings):
+    settings.OIDC_ACCEPTED_ACR = [ACR_LOA3]
+    start = client.get("/konto/e-legitimation/")
+    assert "acr_values=http%3A%2F%2Fid.elegnamnden.se%2Floa%2F1.0%2Floa3" in start["Location"]
+    provider.next_claims = {**provider.next_claims, "acr": ACR_LOA3}
+    response = _follow_broker(client, provider)
+    assert response.status_code == 302 and response["Location"] == "/mina-sidor/"
+    assert client.get("/mina-sidor/").status_code == 200
+
+
+@pytest.mark.parametrize("acr", [None, "http://id.elegnamnden.se/loa/1.0/loa2"])
+def test_a_lower_or_missing_level_of_assurance_is_refused(client, provider, settings, acr):
+    settings.OIDC_ACCEPTED_ACR = [ACR_LOA3]
+    claims = {k: v for k, v in provider.next_claims.items() if k != "acr"}
+    if acr:
+        claims["acr"] = acr
+    provider.next_claims = claims
+    response = _follow_broker(client, provider)
+    assert response.status_code == 302 and response["Location"] == "/konto/logga-in/"
+    assert not get_user_model().objects.filter(personnummer=PNR).exists()
