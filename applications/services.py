@@ -8,6 +8,7 @@ an application's status, and it follows the table in `workflow.py`.
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import importlib
 import logging
@@ -490,10 +491,50 @@ def _submit_draft(draft: Draft, by) -> Application:
         health.save(update_fields=["draft", "application", "updated_at"])
     CaseEvent.objects.create(application=application, actor=by, action="submit", to_status=Status.SUBMITTED)
     _delete_submitted_draft(draft)
+    # Queued only once the submit is committed (never for a rolled-back one), and robustly: see
+    # _enqueue_receipt.
+    transaction.on_commit(functools.partial(_enqueue_receipt, application.pk))
+    return application
+
+
+def _enqueue_receipt(application_id: int) -> None:
+    """Queues the receipt e-mail; called on commit, in the web request (gunicorn sync workers).
+
+    The publish goes through Celery's producer pool: the process keeps its broker connection
+    (broker_pool_limit), so a submit does not open one. If the broker cannot be reached, the
+    application is committed all the same: the applicant gets the receipt page, not an error, the
+    failure is logged with the id only, and receipts_sweep queues the receipt again.
+    """
     from .tasks import send_receipt
 
-    send_receipt.delay_on_commit(application.pk)
-    return application
+    try:
+        send_receipt.delay(application_id)
+    except Exception:
+        logger.exception("receipt for application %s could not be queued; receipts_sweep will", application_id)
+
+
+RECEIPT_SWEEP_AFTER = datetime.timedelta(minutes=10)
+RECEIPT_SWEEP_WINDOW = datetime.timedelta(days=7)
+
+
+def receipts_sweep(*, now: datetime.datetime | None = None) -> int:
+    """Every 15 minutes (beat): queues the receipt of each application submitted in the last 7 days,
+    more than 10 minutes ago, that has none yet (its publish failed). Returns how many."""
+    from .tasks import send_receipt
+
+    now = now or timezone.now()
+    pending = list(
+        Application.objects.filter(
+            submitted_at__lt=now - RECEIPT_SWEEP_AFTER, submitted_at__gte=now - RECEIPT_SWEEP_WINDOW
+        )
+        .exclude(events__action="receipt_sent")
+        .order_by("submitted_at")
+        .values_list("pk", flat=True)[:1000]
+    )
+    for application_id in pending:
+        send_receipt.delay(application_id)
+    logger.info("receipt sweep: %s queued", len(pending))
+    return len(pending)
 
 
 def _delete_submitted_draft(draft: Draft) -> None:
@@ -510,11 +551,19 @@ def _delete_submitted_draft(draft: Draft) -> None:
 
 
 def application_send_receipt(*, application_id: int) -> bool:
-    application = Application.objects.select_related("applicant").filter(pk=application_id).first()
-    if application is None or CaseEvent.objects.filter(application=application, action="receipt_sent").exists():
-        return False
-    _send_mail(application.applicant, "applications/email/receipt", {"application": application})
-    CaseEvent.objects.create(application=application, action="receipt_sent")
+    """Sends the receipt once: the application row is locked while the receipt is checked, sent and
+    recorded, so that the task and a sweep running at the same time do not both send it."""
+    with transaction.atomic():
+        application = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("applicant")
+            .filter(pk=application_id)
+            .first()
+        )
+        if application is None or CaseEvent.objects.filter(application=application, action="receipt_sent").exists():
+            return False
+        _send_mail(application.applicant, "applications/email/receipt", {"application": application})
+        CaseEvent.objects.create(application=application, action="receipt_sent")
     return True
 
 

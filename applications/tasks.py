@@ -19,3 +19,9 @@ def notify_applicant(application_id: int) -> None:
 def sweep_drafts() -> dict:
     """Daily (beat): reminder 7 days before, deletion after 30 days without activity."""
     return services.drafts_sweep()
+
+
+@shared_task(name="applications.tasks.sweep_receipts")
+def sweep_receipts() -> int:
+    """Every 15 minutes (beat): queues the receipts whose publish failed at submit."""
+    return services.receipts_sweep()

@@ -185,6 +185,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "applications.tasks.sweep_drafts",
         "schedule": crontab(hour=3, minute=10),
     },
+    # Receipts whose publish failed at submit (the broker was unreachable) are queued again.
+    "applications-sweep-receipts": {
+        "task": "applications.tasks.sweep_receipts",
+        "schedule": crontab(minute="*/15"),
+    },
     # D12: reminders, overdue marking, end-of-support warnings, and granted cases still unassigned.
     "advisors-sweep-contact-deadlines": {
         "task": "advisors.tasks.sweep_contact_deadlines",

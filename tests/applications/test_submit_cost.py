@@ -153,3 +153,56 @@ def test_an_unticked_confirmation_shows_the_review_again(client):
     client.force_login(other)
     response = client.post(reverse("applications:submit"), {"token": str(draft.token)})
     assert response.status_code == 404
+
+
+def test_an_unreachable_broker_does_not_turn_a_committed_submit_into_an_error(
+    client, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+    from kombu.exceptions import OperationalError
+
+    from applications.tasks import send_receipt
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    draft = _draft_as_filled_in()
+    monkeypatch.setattr(send_receipt, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = _submit(client, draft)
+    assert len(callbacks) == 1
+    application = Application.objects.get(source_token=draft.token)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("applications:receipt", args=[application.pk])
+    assert "could not be queued" in caplog.text
+    assert not mail.outbox
+    monkeypatch.undo()
+    # the sweep queues it once the broker is back (tasks run eagerly in the tests)
+    later = application.submitted_at + services.RECEIPT_SWEEP_AFTER + datetime.timedelta(minutes=1)
+    assert services.receipts_sweep(now=later) == 1
+    assert len(mail.outbox) == 1
+    assert services.receipts_sweep(now=later) == 0
+    assert CaseEvent.objects.filter(application=application, action="receipt_sent").count() == 1
+
+
+def test_the_receipt_is_queued_only_after_commit(client, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    draft = _draft_as_filled_in()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        application = services.application_submit(token=draft.token, by=draft.applicant).application
+    assert len(callbacks) == 1 and not mail.outbox
+    callbacks[0]()
+    assert len(mail.outbox) == 1
+    assert CaseEvent.objects.filter(application=application, action="receipt_sent").count() == 1
+
+
+def test_the_receipt_sweep_leaves_recent_and_old_applications_alone(settings):
+    from applications.tasks import sweep_receipts
+
+    draft = DraftFactory()
+    application = services.application_submit(token=draft.token, by=draft.applicant).application
+    CaseEvent.objects.filter(application=application, action="receipt_sent").delete()
+    assert services.receipts_sweep(now=application.submitted_at + datetime.timedelta(minutes=5)) == 0
+    assert services.receipts_sweep(now=application.submitted_at + datetime.timedelta(days=8)) == 0
+    assert sweep_receipts.name in {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
