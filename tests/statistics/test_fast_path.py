@@ -8,11 +8,14 @@ import hashlib
 import hmac
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from statistics import fastpath, synthetic
 from statistics.validation import (
     COLUMNS,
     ErrorLog,
+    FileRefused,
     Pseudonymiser,
     check_header,
     csv_delimiter,
@@ -281,3 +284,68 @@ def test_xlsx_fast_path_gives_the_same_rows(tmp_path, shared_strings):
     rows[150]["decision_date"] = "2019-01-01"  # before the application date
     bad = synthetic.write_xlsx(tmp_path / "bad.xlsx", synthetic.xlsx_items(rows), shared_strings=shared_strings)
     assert _xlsx_reference(bad)[0] is False and _xlsx_fast(bad) is None
+
+
+_tricky = st.text(max_size=14) | st.sampled_from(
+    [
+        "",
+        " ",
+        "ja",
+        "JA",
+        "nej",
+        "Nej ",
+        "2026-03",
+        "2026-02",
+        "2026-03-15",
+        "2026-03-31",
+        "2026-04-01",
+        "2026-02-29",
+        "2024-02-29",
+        "1999-12-31",
+        "2026-W10-1",
+        "195801010009",
+        "19580101-0009",
+        "195801610003",
+        "radgivning",
+        "yttrande",
+        "beviljad",
+        "avslag",
+        "pagaende",
+        "nytt_arbete",
+        "annat",
+        "sjukdom",
+        '"',
+        ",",
+        ";",
+        "\t",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    changes=st.lists(
+        st.tuples(st.integers(0, 5), st.sampled_from(COLUMNS), _tricky),
+        min_size=1,
+        max_size=3,
+    ),
+    delimiter=st.sampled_from([",", ";"]),
+)
+def test_fuzzed_cells_fast_path_agrees_with_the_reference(tmp_path_factory, changes, delimiter):
+    rows = good_rows(6, seed=12)
+    for index, column, value in changes:
+        rows[index][column] = value
+    path = tmp_path_factory.mktemp("fz") / "f.csv"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=COLUMNS, delimiter=delimiter)
+        writer.writeheader()
+        writer.writerows(rows)
+    try:
+        accepted, expected = reference(path)
+    except FileRefused:
+        accepted, expected = False, None
+    got = fast(path)
+    if not accepted:
+        assert got is None
+    elif got is not None:
+        assert got == expected
