@@ -26,6 +26,10 @@ def test_case_officer_connects_an_authenticator_app_then_reaches_the_admin(page,
     secret = page.get_by_test_id("totp-secret").inner_text()
     page.get_by_label("Kod från autentiseringsappen").fill(code_from_secret(secret))
     page.get_by_role("button", name="Koppla och fortsätt").click()
+    # The recovery codes, shown once, then on.
+    expect(page.get_by_role("heading", name="Dina återställningskoder")).to_be_visible()
+    expect(page.get_by_test_id("recovery-codes").get_by_role("listitem")).to_have_count(10)
+    page.get_by_role("link", name="Jag har sparat koderna, fortsätt").click()
     expect(page.get_by_role("heading", name="Mina sidor")).to_be_visible()
     page.goto(f"{live_server.url}/admin/")
     expect(page).to_have_url(re.compile(r"/admin/$"))

@@ -40,8 +40,10 @@ def test_first_log_in_enrols_an_authenticator_app_then_reaches_the_admin(client,
     # django-otp throttles after a wrong code (1 s, doubling); the right code follows later.
     with time_machine.travel(time.time() + 5):
         response = client.post(ENROL_URL, {"token": code_from_secret(secret), "next": "/admin/"})
-        assert response.status_code == 302
-        assert response["Location"] == "/admin/"
+        # The recovery codes are shown once, with a link on to where the officer was going.
+        assert response.status_code == 200
+        assert 'data-testid="recovery-codes"' in response.content.decode()
+        assert 'href="/admin/"' in response.content.decode()
         assert TOTPDevice.objects.get(user=officer).confirmed
         assert client.get("/admin/").status_code == 200
 
