@@ -55,3 +55,24 @@ def user_retention(*, cutoff, action) -> int:
             continue
         count += 1
     return count
+
+
+@register_retention_handler("accounts.securityevent")
+def security_event_retention(*, cutoff, action) -> int:
+    """Security events older than the cut-off: ``delete`` removes them, ``anonymise`` drops the
+    user id (the counts per kind and day stay)."""
+    from .models import SecurityEvent
+
+    old = SecurityEvent.objects.filter(at__lt=cutoff)
+    if action == "anonymise":
+        return old.exclude(user_id_ref=None).update(user_id_ref=None)
+    return old.delete()[1].get("accounts.SecurityEvent", 0)
+
+
+@register_retention_handler("accounts.usersession")
+def user_session_retention(*, cutoff, action) -> int:
+    """Rows of sessions not seen since the cut-off (sessions that expired without a log-out);
+    both actions delete them."""
+    from .models import UserSession
+
+    return UserSession.objects.filter(last_seen_at__lt=cutoff).delete()[1].get("accounts.UserSession", 0)

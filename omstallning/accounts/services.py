@@ -317,8 +317,20 @@ RECOVERY_DEVICE_NAME = "recovery codes"
 RECOVERY_CODE_COUNT = 10
 
 
+def recovery_code_digest(code: str) -> str:
+    """What is stored for a recovery code: a keyed hash (HMAC-SHA256 with the SECRET_KEY, 80 bits,
+    base32, 16 characters: the size of django-otp's token field), never the code itself."""
+    import base64
+
+    from django.utils.crypto import salted_hmac
+
+    mac = salted_hmac("omstallning.accounts.recovery_code", code.lower(), algorithm="sha256").digest()
+    return base64.b32encode(mac[:10]).decode("ascii").lower()
+
+
 def recovery_codes_generate(*, user) -> list[str]:
-    """New recovery codes for the user: the old ones stop working. Shown once, usable once each."""
+    """New recovery codes for the user: the old ones stop working. Shown once, usable once each;
+    only their keyed hashes are stored."""
     from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
     with transaction.atomic():
@@ -331,7 +343,7 @@ def recovery_codes_generate(*, user) -> list[str]:
             code = StaticToken.random_token()
             if code not in codes:
                 codes.append(code)
-        StaticToken.objects.bulk_create([StaticToken(device=device, token=c) for c in codes])
+        StaticToken.objects.bulk_create([StaticToken(device=device, token=recovery_code_digest(c)) for c in codes])
     security_event_record("recovery_codes_renewed", user=user)
     return codes
 
@@ -341,7 +353,7 @@ def recovery_code_use(*, user, code: str):
     from django_otp.plugins.otp_static.models import StaticDevice
 
     for device in StaticDevice.objects.filter(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True):
-        if device.verify_token(code):
+        if device.verify_token(recovery_code_digest(code)):
             security_event_record("recovery_code_used", user=user, left=device.token_set.count())
             return device
     return None

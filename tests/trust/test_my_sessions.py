@@ -105,3 +105,26 @@ def test_log_out_removes_the_row_and_the_security_page_needs_a_log_in(client):
     assert UserSession.objects.filter(user=karin).count() == 1
     client.post("/konto/logga-ut/")
     assert UserSession.objects.filter(user=karin).count() == 0
+
+
+def test_stale_rows_and_old_security_events_follow_the_retention_schedule():
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from omstallning.core.models import RetentionRule
+    from omstallning.core.services import retention_apply
+
+    karin = UserFactory(username="karin", role=Role.APPLICANT)
+    _device(FIREFOX, "192.0.2.1")
+    old = timezone.now() - dt.timedelta(days=10)
+    UserSession.objects.filter(user=karin).update(last_seen_at=old)
+    SecurityEvent.objects.filter(user_id_ref=karin.pk).update(at=old)
+    RetentionRule.objects.create(record_type="accounts.usersession", retention_days=2, action="delete")
+    RetentionRule.objects.create(record_type="accounts.securityevent", retention_days=5, action="anonymise")
+    counts = retention_apply()
+    assert counts["accounts.usersession"] == 1
+    assert counts["accounts.securityevent"] >= 1
+    assert not UserSession.objects.filter(user=karin).exists()
+    assert not SecurityEvent.objects.filter(user_id_ref=karin.pk).exists()
+    assert SecurityEvent.objects.filter(kind="login", user_id_ref=None).exists()

@@ -20,6 +20,8 @@ pytestmark = pytest.mark.django_db
 SARA_PNR = "198503159827"
 EXPECTED_TYPES = {
     "accounts.user",
+    "accounts.usersession",
+    "accounts.securityevent",
     "applications.draft",
     "applications.application",
     "applications.attachment",

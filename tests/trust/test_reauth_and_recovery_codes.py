@@ -11,7 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from omstallning.accounts.models import SecurityEvent
 from omstallning.accounts.roles import Role
-from omstallning.accounts.services import SESSION_REAUTH_AT
+from omstallning.accounts.services import SESSION_REAUTH_AT, recovery_code_digest
 from tests.factories import TEST_PASSWORD, UserFactory
 
 from .helpers import ENROL_URL, VERIFY_URL, code_from_secret, current_code, password_login, secret_on_page
@@ -20,6 +20,13 @@ pytestmark = pytest.mark.django_db
 CONTACT_URL = "/konto/sakerhet/kontaktuppgifter/"
 REAUTH_URL = "/konto/bekrafta/"
 CODES_URL = "/konto/sakerhet/aterstallningskoder/"
+
+
+def _codes_on_page(html):
+    import re
+
+    block = html.split('data-testid="recovery-codes"', 1)[1].split("</ul>", 1)[0]
+    return re.findall(r"<li>([a-z2-7]{8})</li>", block)
 
 
 def _age_reauth(client, seconds=3600):
@@ -103,9 +110,12 @@ def test_enrolment_shows_recovery_codes_once_and_each_works_once(client, otp_on)
     assert response["Cache-Control"] == "no-store" or "no-store" in response["Cache-Control"]
     html = response.content.decode()
     assert 'data-testid="recovery-codes"' in html
-    codes = list(StaticToken.objects.filter(device__user=officer).values_list("token", flat=True))
+    codes = _codes_on_page(html)
     assert len(codes) == 10
-    assert all(code in html for code in codes)
+    # Only keyed hashes are stored, never the codes.
+    stored = set(StaticToken.objects.filter(device__user=officer).values_list("token", flat=True))
+    assert len(stored) == 10 and not stored & set(codes)
+    assert stored == {recovery_code_digest(c) for c in codes}
     assert client.get("/mina-sidor/").status_code == 200  # verified
     # The security page never shows them again, only how many are left.
     page = client.get("/konto/sakerhet/").content.decode()
@@ -140,14 +150,16 @@ def test_new_recovery_codes_need_reauthentication_and_replace_the_old(client, ot
     _age_reauth(client)
     response = client.post(CODES_URL)
     assert response.status_code == 302 and response["Location"].startswith(REAUTH_URL)
-    assert sorted(StaticToken.objects.filter(device__user=officer).values_list("token", flat=True)) == sorted(old)
+    stored = sorted(StaticToken.objects.filter(device__user=officer).values_list("token", flat=True))
+    assert stored == sorted(recovery_code_digest(c) for c in old)
     with time_machine.travel(time.time() + 31):
         client.post(REAUTH_URL, {"token": current_code(device)})
         response = client.post(CODES_URL)
     assert response.status_code == 200
-    new = list(StaticToken.objects.filter(device__user=officer).values_list("token", flat=True))
+    new = _codes_on_page(response.content.decode())
     assert len(new) == 10 and not set(new) & set(old)
-    assert all(code in response.content.decode() for code in new)
+    stored = set(StaticToken.objects.filter(device__user=officer).values_list("token", flat=True))
+    assert stored == {recovery_code_digest(c) for c in new}
     # An applicant without an app has no codes to renew.
     UserFactory(username="app1", role=Role.APPLICANT)
     client.post("/konto/logga-ut/")
