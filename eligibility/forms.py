@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from html import escape
 
 from django import forms
 from django.utils import formats
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .rules.dates import days_in_month
@@ -122,15 +124,47 @@ class PrecheckForm(forms.Form):
         for field in self.fields.values():
             field.error_messages.setdefault("required", _("This field is required."))
 
-    # --- the grid as rows of bound fields for the template ---
+    # --- plain values for the hand-written template (no crispy-forms, no widget templates) ---
+    # The page is public and must stay cheap under load (issue #10): rendering its fields through
+    # crispy-forms cost most of the request. These give the template each field's label, id,
+    # value, attributes and errors, with the markup of the Bootstrap 5 pack it replaces
+    # (``eligibility/_field.html``).
     def grid_rows(self):
-        return [(name, self[f"hours_{key}"], self[f"income_{key}"], self[f"skip_{key}"]) for _, name, key in self.grid]
+        """(month name, hours, income, benefit) per month, each a :func:`field_view`."""
+        return [
+            (
+                name,
+                field_view(self[f"hours_{key}"], grid=True),
+                field_view(self[f"income_{key}"], grid=True),
+                field_view(self[f"skip_{key}"]),
+            )
+            for _, name, key in self.grid
+        ]
 
     def employer_fields(self):
-        return [self[fact] for fact, _ in EMPLOYER_FACTS]
+        return [field_view(self[fact]) for fact, _ in EMPLOYER_FACTS]
 
     def top_fields(self):
-        return [self["service"], self["situation"], self["birth_date"], self["employment_end_date"]]
+        return [field_view(self[name]) for name in ("service", "situation", "birth_date", "employment_end_date")]
+
+    def exclusion_fields(self):
+        return [field_view(self[name]) for name in ("was_ceo", "employed_by_spouse", "illness_special_needs")]
+
+    def same_fields(self):
+        return {name: field_view(self[name]) for name in ("same_every_month", "same_hours", "same_income")}
+
+    def error_summary(self):
+        """(link target, message) for every field error, in field order (the error summary)."""
+        if not self.is_bound:
+            return []
+        errors = self.errors
+        out = []
+        for name in self.fields:
+            if name in errors:
+                bf = self[name]
+                target = f"{bf.auto_id}_0" if isinstance(bf.field.widget, forms.RadioSelect) else bf.auto_id
+                out.extend((target, error) for error in errors[name])
+        return out
 
     def clean_birth_date(self):
         value = self.cleaned_data["birth_date"]
@@ -202,6 +236,88 @@ class PrecheckForm(forms.Form):
             "illness_special_needs": data.get("illness_special_needs", False),
             "months": months,
         }
+
+
+_INPUT_CLASSES = {"DateInput": "dateinput", "NumberInput": "numberinput", "TextInput": "textinput"}
+
+
+def field_view(bf: forms.BoundField, *, grid: bool = False) -> dict:
+    """What the template needs to write one field by hand, with the attributes that
+    crispy-forms' Bootstrap 5 pack gave it: ``kind`` (radio, checkbox or input), ``id``, ``name``,
+    ``label``, ``required``, ``errors``, ``error_id``, ``help_text``, ``help_id`` and, for an
+    input, ``attrs`` (escaped, ready to print), for a checkbox ``checked``, for radio buttons
+    ``options`` [{"value", "label", "id", "checked"}]. ``grid``: an input of the month grid (its
+    own classes, always a value, no max)."""
+    field = bf.field
+    widget = field.widget
+    auto_id = bf.auto_id
+    errors = list(bf.errors) if bf.form.is_bound else []
+    view = {
+        "id": auto_id,
+        "name": bf.html_name,
+        "label": bf.label,
+        "required": field.required,
+        "errors": errors,
+        "error_id": f"{auto_id}_error",
+        "help_text": field.help_text,
+        "help_id": f"{auto_id}_helptext",
+    }
+    value = bf.value()
+    if isinstance(widget, forms.RadioSelect):
+        current = "" if value is None else str(value)
+        view["kind"] = "radio"
+        view["options"] = [
+            {"value": choice, "label": label, "id": f"{auto_id}_{i}", "checked": str(choice) == current}
+            for i, (choice, label) in enumerate(field.choices)
+        ]
+    elif isinstance(widget, forms.CheckboxInput):
+        view["kind"] = "checkbox"
+        view["checked"] = widget.check_test(value)
+    else:
+        attrs = dict(widget.attrs)
+        input_type = attrs.pop("type", widget.input_type)
+        css = [
+            "" if grid else _INPUT_CLASSES.get(type(widget).__name__, ""),
+            attrs.pop("class", "form-control"),
+        ]
+        if grid:
+            attrs.pop("max", None)
+        if "form-control" not in css[1]:
+            css.append("form-control")
+        if errors:
+            css.append("is-invalid")
+        shown = widget.format_value(value)
+        if grid and shown is None:
+            shown = ""
+        described = [view["help_id"]] if field.help_text else []
+        if errors:
+            described.append(view["error_id"])
+        final = {"type": input_type, "name": bf.html_name}
+        if shown is not None:
+            final["value"] = shown
+        final.update(attrs)
+        final["class"] = " ".join(c for c in css if c)
+        if field.required:
+            final["required"] = True
+        if errors:
+            final["aria-invalid"] = "true"
+        if described:
+            final["aria-describedby"] = " ".join(described)
+        final["id"] = auto_id
+        view["kind"] = "input"
+        view["attrs"] = _attrs(final)
+    return view
+
+
+def _attrs(attrs: dict) -> str:
+    """' name="value" …' with the values escaped (as ``flatatt``; True gives a bare name)."""
+    out = []
+    for name, value in attrs.items():
+        if value is True:
+            out.append(f" {name}")
+        elif value is not False and value is not None:
+            out.append(f' {name}="{escape(str(value))}"')
+    return mark_safe("".join(out))  # noqa: S308 - every value is escaped above
 
 
 def _plain(value: Decimal | None) -> str | None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 from fractions import Fraction
 
-from django.db import DatabaseError
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError, transaction
 
 from .models import Evaluation, IncomeBaseAmount, ParameterSet
 from .rules import Parameters
@@ -54,6 +56,56 @@ def current_parameters_with_set() -> tuple[Parameters, ParameterSet | None]:
     except DatabaseError:
         logger.warning("eligibility tables are missing; using the default parameters")
         return Parameters(), None
+
+
+#: How long a process may use the cached parameter set at most (saves and deletes clear it at once).
+PARAMETERS_CACHE_SECONDS = 300
+
+
+def _parameters_cache_key() -> str:
+    # The database name is part of the key: several databases (tests, benches) may share a Redis.
+    return f"eligibility:current-parameters:v1:{settings.DATABASES['default'].get('NAME')}"
+
+
+def cached_current_parameters_with_set_id() -> tuple[Parameters, int | None]:
+    """The current eligibility parameters (active ``ParameterSet`` with the highest version, with
+    the inkomstbasbelopp table) and that set's primary key, from the cache.
+
+    For the hot, read-mostly paths: the public pre-check page and the evaluation that every
+    submitted application gets. It saves the two queries and the conversion to ``Parameters`` of
+    :func:`current_parameters_with_set` on each request; the value is the same, because every
+    save or delete of a ``ParameterSet`` or ``IncomeBaseAmount`` (the admin or any other ORM
+    write: see ``eligibility.apps``) clears the cache at once and again when its transaction
+    commits. Writes that send no signals (``queryset.update()``, raw SQL, a data migration)
+    must call :func:`clear_cached_parameters`; otherwise the value is at most
+    ``PARAMETERS_CACHE_SECONDS`` old. Falls back to the defaults, uncached, when the tables are
+    missing.
+    """
+    key = _parameters_cache_key()
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    try:
+        parameter_set = current_parameter_set()
+        value = (parameters_from_set(parameter_set, ibb_table()), parameter_set.pk if parameter_set else None)
+    except DatabaseError:
+        logger.warning("eligibility tables are missing; using the default parameters")
+        return Parameters(), None
+    cache.set(key, value, PARAMETERS_CACHE_SECONDS)
+    return value
+
+
+def cached_current_parameters() -> Parameters:
+    """:func:`cached_current_parameters_with_set_id` without the set's key."""
+    return cached_current_parameters_with_set_id()[0]
+
+
+def clear_cached_parameters() -> None:
+    """Forget the cached parameters now and once more when the current transaction commits
+    (so a request that read the old rows meanwhile cannot keep them)."""
+    key = _parameters_cache_key()
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 def evaluation_get(pk: int) -> Evaluation:

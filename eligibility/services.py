@@ -6,17 +6,20 @@ from typing import Any
 
 from .models import Evaluation
 from .rules import RULESET_VERSIONS, InputError, Parameters, evaluate, parse_case
-from .selectors import current_parameters_with_set
+from .selectors import cached_current_parameters_with_set_id, current_parameters_with_set
 
 
 def evaluation_create(*, case: dict, by=None) -> Evaluation:
     """Evaluate ``case`` (the CLI's JSON case) with the current parameters and store it.
 
+    The parameters come from :func:`~eligibility.selectors.cached_current_parameters_with_set_id`
+    (every submitted application is evaluated here).
+
     The stored row keeps the rule set version, the parameter values, the input and the result,
     so it can be shown and re-run exactly. A malformed case is stored with its error (the result
     is then ``{"id", "error"}``, as from the command) rather than raising.
     """
-    params, parameter_set = current_parameters_with_set()
+    params, parameter_set_id = cached_current_parameters_with_set_id()
     ruleset = (case.get("ruleset") or "ooo") if isinstance(case, dict) else "ooo"
     try:
         result = evaluate(parse_case(case, params), params)
@@ -30,7 +33,7 @@ def evaluation_create(*, case: dict, by=None) -> Evaluation:
         service=str(case.get("service") or "")[:40] if isinstance(case, dict) else "",
         eligible=bool(result.get("eligible")),
         error=error,
-        parameter_set=parameter_set,
+        parameter_set_id=parameter_set_id,
         parameters=params.to_dict(),
         input=case,
         result=result,
@@ -54,7 +57,7 @@ def evaluation_rerun_diff(evaluation: Evaluation) -> dict[str, Any]:
     {...}, "result": <new result>}``. ``before``/``after`` of a rule is passed (bool) or None when
     the rule was not tested.
     """
-    params, _ = current_parameters_with_set()
+    params, _ = current_parameters_with_set()  # uncached: the admin's check must see the rows as they are
     try:
         new = evaluate(parse_case(evaluation.input, params), params)
     except InputError as exc:

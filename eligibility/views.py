@@ -16,7 +16,7 @@ from omstallning.core.ratelimit import rate_limit
 
 from .forms import PrecheckForm
 from .rules import InputError, evaluate, parse_case
-from .selectors import current_parameters
+from .selectors import cached_current_parameters
 
 _MONTH_FIELD = re.compile(r"^months\[(\d+)\]\.(hours|income|skippable)")
 
@@ -55,7 +55,7 @@ def precheck(request):
         form = PrecheckForm(request.POST, today=today)
         if form.is_valid():
             case = form.to_case()
-            params = current_parameters()
+            params = cached_current_parameters()
             try:
                 result = evaluate(parse_case(case, params), params)
             except InputError as exc:
