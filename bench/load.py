@@ -12,6 +12,13 @@ The bench creates its own database (omst_bench_load, dropped and re-created), mi
 it. Usage: .venv/bin/python bench/load.py [--open-seconds 60] [--saturation-seconds 30]
 Requires Postgres (BENCH_DATABASE_URL's server, default postgres://postgres@127.0.0.1:5432) and
 Redis (REDIS_URL, default redis://127.0.0.1:6379/0).
+
+One table: scenario, requests/s, p50, p95, p99, errors, target, and the CPU milliseconds per
+request of the gunicorn workers, of the Postgres backends of the bench database and of locust
+(psutil / os.times deltas over the scenario, divided by every request it made, log-ins included).
+Their sum sets the ceiling on this machine: cores / CPU seconds per request, printed below the
+table with the load average (the machine may be shared), the Redis connections opened during each
+scenario (the receipt publishes reuse the producer pool's connection) and the receipts queued.
 """
 
 import argparse
