@@ -1,5 +1,6 @@
 """The permission matrix (docs/permissions.md) walked for real: every named URL of the project,
-requested with GET by anonymous and by each role, ids filled with objects that belong to *other*
+requested with GET by anonymous and by each role (and every URL that points at other people's
+objects also with POST, which must be refused and change nothing), ids filled with objects that belong to *other*
 people (another applicant's application, draft, attachment, plan and yttrande PDF, another
 organisation's submissions and tokens, another advisor's client), answer exactly as the table says.
 
@@ -234,3 +235,59 @@ def test_the_matrix(client, world):
         print(world.kwargs.get("_errors"))
     assert not world.kwargs.get("_errors"), world.kwargs.get("_errors")
     assert not wrong, "\n".join(wrong)
+
+
+# Views that accept POST on their own objects; POSTing to another person's object must be refused.
+POST_ALLOWED = {"login", "401", "403", "404", "405"}
+
+
+def _object_counts():
+    from django.apps import apps
+
+    labels = [
+        "applications.Application",
+        "applications.Draft",
+        "applications.Attachment",
+        "applications.Message",
+        "advisors.Assignment",
+        "advisors.Contact",
+        "advisors.NeedsAssessment",
+        "advisors.PlanVersion",
+        "registry.ApiToken",
+        "registry.CompensationApplication",
+        "statistics.Submission",
+        "statistics.ApiToken",
+        "yttrande.Assessment",
+    ]
+    counts = {}
+    for label in labels:
+        try:
+            counts[label] = apps.get_model(label).objects.count()
+        except LookupError:
+            continue
+    return counts
+
+
+def test_posting_to_other_peoples_objects_is_refused_and_changes_nothing(client, world):
+    """The indirect-reference cases with the unsafe method: every URL whose ids belong to other
+    people, POSTed by anonymous and by every role, answers login / 401 / 403 / 404 / 405 and leaves
+    every record as it was. Public pages (GET 200 for anonymous in the table) are not walked."""
+    urls = named_urls()
+    matrix = read_matrix()
+    before = _object_counts()
+    wrong = []
+    for name in list(world.kwargs):
+        if name.startswith("_") or name not in urls or matrix.get(name, {}).get("anonymous") == "200":
+            continue
+        url = world.url_for(name, urls[name])
+        for column in COLUMNS:
+            client.logout()
+            if column != "anonymous":
+                client.force_login(world.users[Role(column)])
+            response = client.post(url, {})
+            status = response.status_code
+            got = "login" if status == 302 and "/konto/logga-in/" in response.get("Location", "") else str(status)
+            if got not in POST_ALLOWED:
+                wrong.append(f"POST {name} ({url}) as {column}: got {got}")
+    assert not wrong, "\n".join(wrong)
+    assert _object_counts() == before
