@@ -94,3 +94,18 @@ def test_exit_status_from_the_shell(tmp_path):
 def test_unreadable_file_is_a_command_error(tmp_path):
     with pytest.raises(CommandError):
         call_command("evaluate_eligibility", str(tmp_path / "missing.json"), stdout=io.StringIO())
+
+
+def test_numbers_orjson_would_change_are_read_and_written_as_json_does():
+    """An id beyond 64 bits is echoed exactly and NaN as NaN (the standard library's reading)."""
+    text = '[{"id": 123456789012345678901234567890, "service": "x"}, {"id": NaN, "service": "x"}]'
+    out = io.StringIO()
+    old = sys.stdin
+    sys.stdin = io.StringIO(text)
+    try:
+        with pytest.raises(CommandError):
+            call_command("evaluate_eligibility", "-", stdout=out)
+    finally:
+        sys.stdin = old
+    assert out.getvalue().startswith('[{"id": 123456789012345678901234567890, "error": ')
+    assert '{"id": NaN, "error": ' in out.getvalue()

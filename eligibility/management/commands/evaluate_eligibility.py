@@ -5,12 +5,14 @@ gets {"id", "error"}; the others are still evaluated and the command then exits 
 
 JSON is read and written with orjson (pinned in pyproject.toml): on 100,000 cases it is several
 times faster than the standard library's json, which otherwise dominates the command's time.
-What orjson refuses but the standard library reads or writes (NaN, integers beyond 64 bits) goes
-through the standard library, so the accepted input is the same as with ``json`` alone.
+What orjson refuses or reads differently from the standard library (NaN, integers beyond 64 bits,
+which orjson turns into floats) goes through the standard library, so the input is read and the
+output written exactly as with ``json`` alone.
 """
 
 import gc
 import json
+import re
 import sys
 
 import orjson
@@ -57,12 +59,15 @@ class Command(BaseCommand):
             raise CommandError(f"{errors} of {count} case(s) could not be evaluated", returncode=1)
 
     def _run(self, text, path, lang):
-        stdlib = False
-        try:
-            data = orjson.loads(text)
-        except orjson.JSONDecodeError:
+        long_digits = _LONG_DIGITS if isinstance(text, bytes) else _LONG_DIGITS_TEXT
+        stdlib = long_digits.search(text) is not None  # a number orjson would not keep exact
+        if not stdlib:
+            try:
+                data = orjson.loads(text)
+            except orjson.JSONDecodeError:
+                stdlib = True  # e.g. NaN in the input: write it back the way json does, too
+        if stdlib:
             data = _loads_stdlib(text, path)
-            stdlib = True  # e.g. NaN in the input: write it back the way json does, too
         cases = data if isinstance(data, list) else [data]
         results, errors = evaluate_many(cases, current_parameters(), lang=lang)
         if not stdlib:
@@ -72,6 +77,11 @@ class Command(BaseCommand):
                 pass
         out = json.dumps(results, ensure_ascii=False)
         return out, errors, len(cases)
+
+
+#: 19 or more digits in a row: possibly an integer beyond 64 bits (in a string too, which is harmless)
+_LONG_DIGITS = re.compile(rb"[0-9]{19,}")
+_LONG_DIGITS_TEXT = re.compile(r"[0-9]{19,}")
 
 
 def _loads_stdlib(text: bytes | str, path: str):
