@@ -137,7 +137,11 @@ def run_child(kind, path, org_id, mode, db_url):
     data = json.loads(out.stdout.strip().splitlines()[-1])
     if data["status"] != "accepted":
         raise SystemExit(f"import not accepted: {data}")
+    RUNS.append((f"{kind.upper()} {data['rows']:,} rows, {mode}", data))
     return data
+
+
+RUNS: list[tuple[str, dict]] = []  # every import of this run, for the seconds table
 
 
 def _run_memory_child(path) -> dict:
@@ -255,6 +259,10 @@ def main(quick: bool, xlsx_sizes: list[int]) -> None:
             ok = "ok" if (value >= target if op == ">=" else value <= target) else "MISS"
             shown = f"{op} {target:,}"
         print(f"{name:<46} {value:>12,.1f} {shown:>12} {ok:>5}")
+    print()
+    print(f"{'import':<40} {'wall s':>8} {'client CPU s':>13} {'PostgreSQL CPU s':>17} {'load':>6}")
+    for label, r in RUNS:
+        print(f"{label:<40} {r['seconds']:>8.2f} {r['cpu']:>13.2f} {r['server_cpu']:>17.2f} {r['load']:>6.1f}")
 
 
 if __name__ == "__main__":
