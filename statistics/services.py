@@ -265,6 +265,7 @@ def _read_and_copy(submission: Submission, path: Path) -> int:
                 )
             )
         if count is not None:
+            rows.close()
             return count
         if kind == "xlsx":  # read again from the start for the row-by-row checker
             rows.close()
