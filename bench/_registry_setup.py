@@ -35,21 +35,25 @@ def orgnr(i: int) -> str:
 
 
 @contextmanager
-def bench_database(name: str):
+def bench_database(name: str, *, keep: bool | None = None):
+    """A throwaway test database `test_<db>_<name>`. With keep (or BENCH_KEEP_DB=1) it is reused
+    if it exists and left in place afterwards, so a benchmark can skip its load on the next run."""
     import django
 
     django.setup()
     from django.db import connection
     from django.test.utils import setup_test_environment, teardown_test_environment
 
+    keep = os.environ.get("BENCH_KEEP_DB") == "1" if keep is None else keep
     setup_test_environment()
     old_name = connection.settings_dict["NAME"]
     connection.settings_dict.setdefault("TEST", {})["NAME"] = f"test_{old_name}_{name}"
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False, keepdb=keep)
     try:
         yield connection
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        if not keep:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
         teardown_test_environment()
 
 

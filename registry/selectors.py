@@ -8,6 +8,7 @@ date, or None, which means the employee belongs to the public organisation (OOO)
 from __future__ import annotations
 
 import datetime
+import weakref
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -87,40 +88,142 @@ def normalize_employer_org_number(value: str) -> str | None:
         return None
 
 
-def organisation_for_employer(*, org_number: str, on_date: datetime.date) -> Organisation | None:
-    """The registered organisation the employer is affiliated with on `on_date`, or None.
+class OrganisationRef:
+    """What the lookup answers: the organisation's id, name, organisationsnummer and website.
 
-    None means: the employer is not affiliated with any organisation registered on that date, so
-    its employees belong to the public organisation. One indexed query (the affiliation index on
-    (employer_org_number, valid_from), then the organisation and its registration period). An
-    invalid organisationsnummer raises ValueError.
+    A plain object, not a model instance (no ORM construction on the hot path). It compares equal
+    to the Organisation with the same primary key, prints as its name, and has `pk` and `id`, so
+    callers use it like the model for these fields.
     """
-    normalized = normalize_orgnr(org_number)
-    found = list(Organisation.objects.raw(LOOKUP_SQL, lookup_params(normalized, on_date)))
-    return found[0] if found else None
+
+    __slots__ = ("id", "name", "org_number", "website")
+
+    def __init__(self, id: int, name: str, org_number: str | None, website: str):  # noqa: A002
+        self.id = id
+        self.name = name
+        self.org_number = org_number
+        self.website = website
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    def __eq__(self, other):
+        if isinstance(other, OrganisationRef | Organisation):
+            return self.id == other.pk
+        return NotImplemented
+
+    def __hash__(self):
+        return hash(("registry.Organisation", self.id))
+
+    def __str__(self):
+        return self.name
+
+    def __repr__(self):
+        return f"<OrganisationRef {self.id}: {self.name}>"
 
 
-# The lookup as one fixed SQL statement: no query compilation per call (it is on every pre-check
-# and application). Index: registry_aff_orgnr_from_idx (or the exclusion constraint's GiST index).
+# The lookup as one fixed SQL statement with named parameters: no query compilation per call (it
+# is on every pre-check and application), only the four columns the callers use. Index:
+# registry_aff_orgnr_from_idx (or the exclusion constraint's GiST index).
 LOOKUP_SQL = """
-SELECT o.*
+SELECT o.id, o.name, o.org_number, o.website
 FROM registry_employeraffiliation a
 JOIN registry_organisation o ON o.id = a.organisation_id
-WHERE a.employer_org_number = %s
-  AND a.valid_from <= %s
-  AND (a.valid_to IS NULL OR a.valid_to >= %s)
+WHERE a.employer_org_number = %(orgnr)s
+  AND a.valid_from <= %(on)s
+  AND (a.valid_to IS NULL OR a.valid_to >= %(on)s)
   AND EXISTS (
     SELECT 1 FROM registry_registrationperiod p
     WHERE p.organisation_id = a.organisation_id
-      AND p.registered_from <= %s
-      AND (p.deregistered_on IS NULL OR p.deregistered_on > %s)
+      AND p.registered_from <= %(on)s
+      AND (p.deregistered_on IS NULL OR p.deregistered_on > %(on)s)
   )
 LIMIT 1
 """
 
 
-def lookup_params(normalized_org_number: str, on_date: datetime.date) -> list:
-    return [normalized_org_number, on_date, on_date, on_date, on_date]
+def lookup_params(normalized_org_number: str, on_date: datetime.date) -> dict:
+    return {"orgnr": normalized_org_number, "on": on_date}
+
+
+# The same statement, prepared once per database session (PREPARE ... AS, with $1 the number and
+# $2 the date) and then executed by name: Postgres parses, analyses and plans it once per session
+# instead of on every call. Django leaves psycopg's automatic preparing off (prepare_threshold
+# None, which also suits a transaction-pooling PgBouncer), so the statement is prepared in SQL.
+LOOKUP_STATEMENT = "registry_lookup_v1"
+PREPARE_SQL = f"PREPARE {LOOKUP_STATEMENT} (varchar, date) AS " + LOOKUP_SQL.replace("%(orgnr)s", "$1").replace(
+    "%(on)s", "$2"
+)
+EXECUTE_SQL = f"EXECUTE {LOOKUP_STATEMENT} (%s, %s)"
+# psycopg connections on which the statement is known to be prepared (weak: a closed connection
+# drops out by itself)
+_prepared_on = weakref.WeakSet()
+
+
+def _lookup_row(normalized: str, on_date: datetime.date):
+    """One row (id, name, org_number, website) or None.
+
+    On Postgres: EXECUTE of the prepared statement on the connection's own psycopg connection
+    (Django's cursor wrapper is skipped; errors are still wrapped as django.db errors). The first
+    call on a session checks pg_prepared_statements and prepares the statement if needed, so
+    nothing fails inside a transaction. When Django records queries (DEBUG, or a test capturing
+    them), when the transaction is broken, and on other databases, the plain statement goes
+    through Django's cursor instead, so the query is logged as usual.
+    """
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    connection = connections[DEFAULT_DB_ALIAS]  # one context-local look-up, not one per attribute
+    if (
+        _psycopg is None
+        or connection.vendor != "postgresql"
+        or connection.queries_logged
+        or connection.needs_rollback
+        or connection.connection is None
+    ):
+        with connection.cursor() as cursor:
+            cursor.execute(LOOKUP_SQL, lookup_params(normalized, on_date))
+            return cursor.fetchone()
+    raw = connection.connection
+    with connection.wrap_database_errors, _psycopg.ClientCursor(raw) as cursor:
+        if raw not in _prepared_on:
+            cursor.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [LOOKUP_STATEMENT])
+            if cursor.fetchone() is None:
+                cursor.execute(PREPARE_SQL)
+            _prepared_on.add(raw)
+        try:
+            cursor.execute(EXECUTE_SQL, [normalized, on_date])
+        except _psycopg.errors.InvalidSqlStatementName:
+            # the session was reset (DISCARD ALL) since: prepare again, if no transaction is open
+            _prepared_on.discard(raw)
+            if raw.info.transaction_status != _psycopg.pq.TransactionStatus.IDLE:
+                raise
+            cursor.execute(PREPARE_SQL)
+            _prepared_on.add(raw)
+            cursor.execute(EXECUTE_SQL, [normalized, on_date])
+        return cursor.fetchone()
+
+
+try:
+    import psycopg as _psycopg
+except ImportError:  # pragma: no cover - installs without psycopg 3
+    _psycopg = None
+
+
+def organisation_for_employer(*, org_number: str, on_date: datetime.date) -> OrganisationRef | None:
+    """The registered organisation the employer is affiliated with on `on_date`, or None.
+
+    None means: the employer is not affiliated with any organisation registered on that date, so
+    its employees belong to the public organisation. One indexed query (the affiliation index on
+    (employer_org_number, valid_from), then the organisation and its registration period), a
+    prepared statement on Postgres. An invalid organisationsnummer raises ValueError.
+    """
+    normalized = normalize_employer_org_number(org_number)
+    if normalized is None:
+        normalize_orgnr(org_number)  # raises the identity module's ValueError with its reason
+        raise ValueError(f"not a valid organisationsnummer: {org_number!r}")  # pragma: no cover
+    row = _lookup_row(normalized, on_date)
+    return OrganisationRef(*row) if row is not None else None
 
 
 def employer_affiliation_query(normalized_org_number: str, on_date: datetime.date) -> QuerySet[EmployerAffiliation]:
