@@ -18,7 +18,7 @@ from django.db.models import ProtectedError
 
 from omstallning.core.services import iso, register_personal_data_exporter, register_retention_handler
 
-from .models import OrganisationMember, RegistrationAttachment, RegistrationCase
+from .models import CompensationApplication, OrganisationMember, RegistrationAttachment, RegistrationCase
 
 PERSONAL_FIELDS = {
     "contact_name": "",
@@ -73,7 +73,8 @@ def registration_attachment_retention(*, cutoff, action) -> int:
 
 @register_personal_data_exporter("registry")
 def export_registry(user) -> dict:
-    """Registration cases the person filed and the organisations they act for."""
+    """Registration cases the person filed, the organisations they act for, and the individual
+    compensation applications they signed for an employer."""
     return {
         "registration_cases": [
             {
@@ -92,5 +93,19 @@ def export_registry(user) -> dict:
         "organisation_roles": [
             {"organisation": m.organisation.name, "administrator": m.is_admin}
             for m in OrganisationMember.objects.filter(user=user).select_related("organisation").order_by("pk")
+        ],
+        # individual applications for state compensation the person signed for an employer
+        "compensation_applications": [
+            {
+                "employer_name": a.employer_name,
+                "employer_org_number": a.employer_org_number,
+                "year": a.year,
+                "signatory_name": a.signatory_name,
+                "signatory_capacity": a.signatory_capacity,
+                "contact_email": a.contact_email,
+                "declared_at": iso(a.declared_at),
+                "state": a.state,
+            }
+            for a in CompensationApplication.objects.filter(filed_by=user, declared_at__isnull=False).order_by("pk")
         ],
     }

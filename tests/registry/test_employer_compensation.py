@@ -265,3 +265,23 @@ def test_officers_see_and_decide_it_in_the_admin(client, org, employer_user, off
     ).application
     page = client.get(reverse("admin:registry_compensation_decide", args=[collective.pk]))
     assert b"authority_checked" not in page.content
+
+
+def test_the_signatory_finds_the_application_in_the_data_export(org, employer_user):
+    from registry.privacy import export_registry
+
+    file_individual(org, employer_user)
+    exported = export_registry(employer_user)["compensation_applications"]
+    assert exported == [
+        {
+            "employer_name": "Exempel AB",
+            "employer_org_number": EMPLOYER_A,
+            "year": 2023,
+            "signatory_name": "Vera Direktör",
+            "signatory_capacity": "signatory",
+            "contact_email": "vd@exempel.example",
+            "declared_at": exported[0]["declared_at"],
+            "state": "submitted",
+        }
+    ]
+    assert exported[0]["declared_at"]
