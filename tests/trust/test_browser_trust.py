@@ -46,3 +46,42 @@ def test_applicant_logs_in_with_e_legitimation(page, live_server, settings):
         expect(page.get_by_role("heading", name="Mina sidor")).to_be_visible()
         expect(page.get_by_text("Tolvan")).to_be_visible()
         assert "191212121212" not in page.url
+
+
+def test_security_pages_have_no_axe_violations_and_end_a_session(_playwright_browser, live_server):
+    """WCAG 2.1 AA (axe-core) on the security page, the re-authentication page and the contact form
+    with its error summary; ending another session works with the keyboard."""
+    from tests.e2e.conftest import axe_violations, describe
+
+    UserFactory(username="browser.applicant", role=Role.APPLICANT)
+    browser = _playwright_browser
+    other = browser.new_context(locale="sv-SE")
+    other_page = other.new_page()
+    browser_login(other_page, live_server, "browser.applicant", TEST_PASSWORD)
+    context = browser.new_context(locale="sv-SE", bypass_csp=True)  # bypass only to inject axe-core
+    page = context.new_page()
+    try:
+        browser_login(page, live_server, "browser.applicant", TEST_PASSWORD)
+        page.goto(f"{live_server.url}/konto/sakerhet/")
+        expect(page.get_by_role("heading", name="Säkerhet och inloggningar", level=1)).to_be_visible()
+        found = {"/konto/sakerhet/": axe_violations(page)}
+        end_button = page.get_by_role("button", name=re.compile(r"^Avsluta session"))
+        expect(end_button).to_have_count(1)
+        end_button.focus()
+        page.keyboard.press("Enter")
+        expect(page.get_by_text("Sessionen har avslutats.")).to_be_visible()
+        other_page.goto(f"{live_server.url}/mina-sidor/")
+        expect(other_page).to_have_url(re.compile(r"/konto/logga-in/"))
+
+        page.goto(f"{live_server.url}/konto/sakerhet/kontaktuppgifter/")
+        page.get_by_label("E-postadress").fill("inte-en-adress")
+        page.get_by_role("button", name="Spara").click()
+        expect(page.get_by_role("alert")).to_contain_text("Skriv en e-postadress")
+        found["/konto/sakerhet/kontaktuppgifter/ (errors)"] = axe_violations(page)
+        page.goto(f"{live_server.url}/konto/bekrafta/")
+        found["/konto/bekrafta/"] = axe_violations(page)
+        problems = {url: describe(v) for url, v in found.items() if v}
+        assert not problems, problems
+    finally:
+        context.close()
+        other.close()
