@@ -328,7 +328,7 @@ def recovery_code_digest(code: str) -> str:
     return base64.b32encode(mac[:10]).decode("ascii").lower()
 
 
-def recovery_codes_generate(*, user) -> list[str]:
+def recovery_codes_generate(*, user, notify: bool = True) -> list[str]:
     """New recovery codes for the user: the old ones stop working. Shown once, usable once each;
     only their keyed hashes are stored."""
     from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -345,6 +345,8 @@ def recovery_codes_generate(*, user) -> list[str]:
                 codes.append(code)
         StaticToken.objects.bulk_create([StaticToken(device=device, token=recovery_code_digest(c)) for c in codes])
     security_event_record("recovery_codes_renewed", user=user)
+    if notify:
+        security_notice_send(user=user, kind="recovery_codes_renewed")
     return codes
 
 
@@ -357,3 +359,54 @@ def recovery_code_use(*, user, code: str):
             security_event_record("recovery_code_used", user=user, left=device.token_set.count())
             return device
     return None
+
+
+# --- notices by e-mail after changes to how the user logs in (ASVS 6.3.7) -----------------------
+
+NOTICE_KINDS = {"password_changed", "email_changed", "phone_changed", "otp_enrolled", "recovery_codes_renewed"}
+
+
+def _notice_text(kind: str) -> str:
+    from django.utils.translation import gettext as _
+
+    return {
+        "password_changed": _("The password of your account was changed."),
+        "email_changed": _("The e-mail address of your account was changed."),
+        "phone_changed": _("The phone number of your account was changed."),
+        "otp_enrolled": _("An authenticator app was connected to your account."),
+        "recovery_codes_renewed": _("New recovery codes were created for your account; the old ones no longer work."),
+    }[kind]
+
+
+def security_notice_send(*, user, kind: str, addresses: list[str] | None = None) -> None:
+    """Tells the user by e-mail (after the transaction commits) that how they log in changed, so
+    that a change they did not make is noticed. Names no values (no new address, no codes).
+    For an e-mail change, `addresses` holds the old and the new address."""
+    from django.core.mail import send_mail
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+
+    if kind not in NOTICE_KINDS:
+        raise ValueError(f"no notice for {kind!r}")
+    recipients = [a for a in dict.fromkeys(addresses or [user.email]) if a]
+    if not recipients:
+        return
+    with translation.override(user.preferred_language or "sv"):
+        subject = _("Omställningsportalen: a change to your account")
+        body = "\n\n".join(
+            [
+                _notice_text(kind),
+                _(
+                    "If you made the change, you need not do anything. If you did not, contact the "
+                    "administrator at once and end your other sessions under Mina sidor → Security."
+                ),
+            ]
+        )
+
+    def _send():
+        try:
+            send_mail(subject, body, None, recipients)
+        except Exception:  # the change itself stands; the security event is already logged
+            security_logger.exception("security notice %s to user_id=%s could not be sent", kind, user.pk)
+
+    transaction.on_commit(_send)

@@ -47,16 +47,28 @@ def on_user_pre_save(sender, instance, **kwargs):
     old = sender.objects.filter(pk=instance.pk).values(*fields).first()
     if old is None:
         return
-    instance._security_changes = [
+    instance._security_old_email = old["email"]
+    changes = [
         kind
         for field, kind in (("password", "password_changed"), ("email", "email_changed"), ("phone", "phone_changed"))
         if old[field] != getattr(instance, field)
         # Setting the first password of a new or e-legitimation account is not a change.
         if not (field == "password" and (not old[field] or old[field].startswith("!")))
     ]
+    raw = getattr(instance, "_password", None)
+    if "password_changed" in changes and raw is not None:
+        from django.contrib.auth.hashers import check_password
+
+        if check_password(raw, old["password"]):
+            changes.remove("password_changed")  # the same password again (a new salt only)
+    instance._security_changes = changes
 
 
 def on_user_post_save(sender, instance, created, **kwargs):
+    from .services import security_notice_send
+
     for kind in getattr(instance, "_security_changes", ()):
         security_event_record(kind, user_id=instance.pk)
+        addresses = [getattr(instance, "_security_old_email", ""), instance.email] if kind == "email_changed" else None
+        security_notice_send(user=instance, kind=kind, addresses=addresses)
     instance._security_changes = []

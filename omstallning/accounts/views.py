@@ -32,6 +32,7 @@ from .services import (
     recovery_code_use,
     recovery_codes_generate,
     security_event_record,
+    security_notice_send,
     session_end,
     sessions_end_others,
     user_end_all_sessions,
@@ -139,11 +140,12 @@ def otp_enrol(request):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             security_event_record("otp_enrolled", user=request.user)
+            security_notice_send(user=request.user, kind="otp_enrolled")
             messages.success(request, _("The authenticator app is now connected to your account."))
             next_url = _next_url(request)
             _finish_second_factor(request, device)
             # Recovery codes for a lost phone: shown once, here, right after the app is connected.
-            codes = recovery_codes_generate(user=request.user)
+            codes = recovery_codes_generate(user=request.user, notify=False)  # the enrolment notice covers it
             return _recovery_codes_page(request, codes, next_url)
         security_event_record("otp_failed", user=request.user, kind="enrolment")
         form.add_error("token", _("The code is wrong or too old. Enter the code the app shows now."))

@@ -83,3 +83,27 @@ def test_the_admin_lists_and_counts_events_read_only(client):
     assert client.get("/admin/accounts/securityevent/add/").status_code == 403
     summary = client.get("/admin/accounts/securityevent/")
     assert 'data-testid="event-counts"' in summary.content.decode()
+
+
+def test_the_user_is_told_by_email_when_how_they_log_in_changes(django_capture_on_commit_callbacks, mailoutbox):
+    user = UserFactory(username="notis", role=Role.CASE_OFFICER, email="gammal@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        user.set_password(TEST_PASSWORD)  # the same password again: no notice
+        user.save()
+    assert mailoutbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        user.set_password("a-new-long-password-2026")
+        user.save()
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["gammal@example.org"]
+    assert "lösenord" in mailoutbox[0].body.lower()
+    with django_capture_on_commit_callbacks(execute=True):
+        user.email = "ny@example.org"
+        user.save()
+    assert mailoutbox[-1].to == ["gammal@example.org", "ny@example.org"]
+    assert "ny@example.org" not in mailoutbox[-1].body  # the notice names no values
+    from omstallning.accounts.services import recovery_codes_generate
+
+    with django_capture_on_commit_callbacks(execute=True):
+        codes = recovery_codes_generate(user=user)
+    assert not any(code in mailoutbox[-1].body for code in codes)
+    assert len(mailoutbox) == 3
