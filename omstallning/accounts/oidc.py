@@ -69,6 +69,30 @@ def oidc_setting(attr, *args):
     return import_from_settings(attr, *args)
 
 
+def broker_logout_url(request) -> str | None:
+    """The broker's RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0) for a person who
+    logged in with e-legitimation: the `end_session_endpoint` with our client id and where to come
+    back. No id_token_hint: it could carry the personnummer, and it would go into a URL."""
+    from urllib.parse import urlencode
+
+    endpoint = getattr(settings, "OIDC_OP_LOGOUT_ENDPOINT", "") or ""
+    if not endpoint and settings.OIDC_OP_DISCOVERY_ENDPOINT:
+        try:
+            endpoint = discovery_document().get("end_session_endpoint", "")
+        except (requests.RequestException, ValueError):
+            logger.warning("e-legitimation broker's discovery document unavailable at log-out")
+            endpoint = ""
+    if not endpoint:
+        return None
+    query = urlencode(
+        {
+            "client_id": settings.OIDC_RP_CLIENT_ID,
+            "post_logout_redirect_uri": request.build_absolute_uri(reverse("core:home")),
+        }
+    )
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
+
+
 def accepted_acr() -> list[str]:
     """The levels of assurance (`acr` values, e.g. the broker's URI for LoA3) a log-in must have;
     empty when the portal does not check (OIDC_ACCEPTED_ACR)."""

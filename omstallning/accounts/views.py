@@ -64,9 +64,22 @@ class PortalLogoutView(auth_views.LogoutView):
     """Logging out ends every session of the account, on every device."""
 
     def post(self, request, *args, **kwargs):
+        from django.contrib.auth import BACKEND_SESSION_KEY
+
+        from .oidc import broker_logout_url
+        from .services import OIDC_BACKEND
+
+        broker_url = None
         if request.user.is_authenticated:
+            if request.session.get(BACKEND_SESSION_KEY) == OIDC_BACKEND and oidc_configured():
+                broker_url = broker_logout_url(request)
             user_end_all_sessions(user=request.user, by=request.user)
-        return super().post(request, *args, **kwargs)
+        response = super().post(request, *args, **kwargs)
+        if broker_url:
+            # A link, not a redirect: the log-out form's CSP (form-action 'self') would block a
+            # redirect to the broker, and the person may want to stay logged in there.
+            return render(request, "registration/logged_out_broker.html", {"broker_logout_url": broker_url})
+        return response
 
 
 def _next_url(request, default="core:dashboard"):

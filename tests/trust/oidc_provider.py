@@ -51,6 +51,7 @@ class OIDCProvider:
             "token_endpoint": f"{self.url}/token",
             "userinfo_endpoint": f"{self.url}/userinfo",
             "jwks_uri": f"{self.url}/jwks",
+            "end_session_endpoint": f"{self.url}/logout",
             "response_types_supported": ["code"],
             "subject_types_supported": ["pairwise"],
             "id_token_signing_alg_values_supported": ["RS256"],

@@ -151,3 +151,27 @@ def test_a_lower_or_missing_level_of_assurance_is_refused(client, provider, sett
     response = _follow_broker(client, provider)
     assert response.status_code == 302 and response["Location"] == "/konto/logga-in/"
     assert not get_user_model().objects.filter(personnummer=PNR).exists()
+
+
+def test_log_out_offers_the_brokers_log_out_without_personal_data_in_the_url(client, provider):
+    _follow_broker(client, provider)
+    assert client.get("/mina-sidor/").status_code == 200
+    response = client.post("/konto/logga-ut/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    import html as html_lib
+    import re
+
+    href = html_lib.unescape(re.search(r'href="([^"]+)" data-testid="broker-logout"', html).group(1))
+    assert href.startswith(f"{provider.url}/logout?")
+    assert "client_id=portal-test" in href
+    assert "post_logout_redirect_uri=http%3A%2F%2Ftestserver%2F" in href
+    assert PNR not in href and "id_token_hint" not in href
+    assert client.get("/mina-sidor/").status_code == 302  # logged out of the portal
+
+
+def test_a_password_log_out_is_the_usual_redirect(client, provider):
+    UserFactory(username="pw", role=Role.APPLICANT)
+    client.post("/konto/logga-in/", {"username": "pw", "password": "test-password-123"})
+    response = client.post("/konto/logga-ut/")
+    assert response.status_code == 302
