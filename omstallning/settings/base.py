@@ -383,6 +383,8 @@ OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", default="openid profile")
 OIDC_PERSONNUMMER_CLAIMS = env.list("OIDC_PERSONNUMMER_CLAIMS", default=["personal_identity_number", "ssn"])
 # Levels of assurance accepted in the id token's `acr` (asked for as acr_values); empty: not checked.
 OIDC_ACCEPTED_ACR = env.list("OIDC_ACCEPTED_ACR", default=[])
+# The broker's end-session endpoint when its discovery document does not name one.
+OIDC_OP_LOGOUT_ENDPOINT = env("OIDC_OP_LOGOUT_ENDPOINT", default="")
 OIDC_USE_PKCE = True
 OIDC_TIMEOUT = 10
 OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"
