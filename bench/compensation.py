@@ -5,7 +5,8 @@ times `compensation_upload()` end to end on a 100,000-row CSV file: read, valida
 (organisationsnummer with Luhn, amounts), check affiliation during year N and earlier claims,
 compute min(fees, 0.15 % of the payroll base) in integer öre, and store the rows with COPY, in one
 transaction. 2 % of the rows are refused (not affiliated) and 1 % are duplicates. Also the same
-file as XLSX (python-calamine). Target: ≤ 10 s for 100,000 rows.
+file as XLSX (python-calamine). Target: ≤ 10 s for 100,000 rows. Then the decision of the CSV
+application and its decision letter as PDF (WeasyPrint; at most 500 refused employers listed).
 
 Usage: python bench/compensation.py [ROWS]
 """
@@ -89,6 +90,30 @@ def main():
         xlsx_s = time.perf_counter() - t0
         assert xresult.ok, xresult.errors[:5]
 
+        # the decision and its letter as PDF (WeasyPrint): the collective decision lists at most
+        # 500 refused employers; the first render also loads fonts, so it is timed on its own
+        from registry.pdf import compensation_decision_pdf
+
+        officer = User.objects.create(username="bench-officer", is_superuser=True)
+        t0 = time.perf_counter()
+        decided = services.compensation_decide(application=app, decision_number="B-1", exceptions={}, by=officer)
+        decide_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        first_pdf = compensation_decision_pdf(decided)
+        first_pdf_s = time.perf_counter() - t0
+        pdf_times, pdf_cpu = [], 0.0
+        for _ in range(5):
+            t0, c0 = time.perf_counter(), time.process_time()
+            pdf = compensation_decision_pdf(decided)
+            pdf_times.append(time.perf_counter() - t0)
+            pdf_cpu += time.process_time() - c0
+        import io
+
+        import pypdf
+
+        pdf_pages = len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
+        assert first_pdf.startswith(b"%PDF-")
+
         print(f"rows: {ROWS:,}; stored {stored:,}; refused {app.refused_count:,}; total {app.total_computed:,} kr")
         print(f"load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs\n")
         table(
@@ -114,6 +139,15 @@ def main():
                     "≤ 10",
                     "OK" if xlsx_s <= 10 else "MISS",
                 ),
+                ("decision of the whole application (s)", f"{decide_s:.2f}", "", ""),
+                ("decision letter PDF, first render in the process (s)", f"{first_pdf_s:.2f}", "", ""),
+                (
+                    f"decision letter PDF ({pdf_pages} pages), median of 5 (s)",
+                    f"{sorted(pdf_times)[2]:.2f}",
+                    "",
+                    "",
+                ),
+                ("  CPU time per PDF (s, process_time)", f"{pdf_cpu / 5:.2f}", "", ""),
             ]
         )
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -217,6 +218,10 @@ def compensation_letter_pdf(request, org_id, pk):
     return letter_pdf_response(application)
 
 
+# raise when the letter's template or stylesheet changes, so that cached letters are rendered anew
+LETTER_VERSION = 1
+
+
 def pdf_response(data: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
@@ -230,9 +235,14 @@ def letter_pdf_response(application: CompensationApplication) -> HttpResponse:
 
     if application.state != CompensationApplication.State.DECIDED:
         raise Http404
-    return pdf_response(
-        compensation_decision_pdf(application), f"beslut-statlig-ersattning-{application.year}-{application.pk}.pdf"
-    )
+    # A decided application never changes, and a long collective letter costs seconds of CPU to
+    # render (bench/compensation.py): the bytes are kept in the cache for a day.
+    key = f"registry:compensation-letter:{LETTER_VERSION}:{application.pk}:{application.decided_at.timestamp()}"
+    data = cache.get(key)
+    if data is None:
+        data = compensation_decision_pdf(application)
+        cache.set(key, data, timeout=24 * 3600)
+    return pdf_response(data, f"beslut-statlig-ersattning-{application.year}-{application.pk}.pdf")
 
 
 def registration_letter_pdf_response(case) -> HttpResponse:

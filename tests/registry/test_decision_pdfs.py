@@ -237,3 +237,26 @@ def test_the_pdf_loads_nothing_but_our_static_files():
         with pytest.raises(FatalURLFetchingError) as exc:
             html_to_pdf(f'<img src="{url}">', fail_on_errors=True)
         assert isinstance(exc.value.__cause__, URLRefused)
+
+
+def test_a_decided_letter_is_rendered_once_and_then_served_from_the_cache(client, decided, monkeypatch):
+    from django.core.cache import cache
+
+    from registry import pdf
+
+    application, reporter = decided
+    cache.clear()
+    calls = []
+    real = pdf.compensation_decision_pdf
+
+    def counting(app):
+        calls.append(app.pk)
+        return real(app)
+
+    monkeypatch.setattr(pdf, "compensation_decision_pdf", counting)
+    client.force_login(reporter)
+    url = reverse("registry:compensation_letter_pdf", args=[application.organisation_id, application.pk])
+    first, second = client.get(url), client.get(url)
+    assert first.content == second.content and first.content.startswith(b"%PDF-")
+    assert calls == [application.pk]
+    cache.clear()
