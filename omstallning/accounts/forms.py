@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 
@@ -88,3 +88,65 @@ class ContactDetailsForm(forms.Form):
         if phone and (not set(phone) <= allowed or sum(c.isdigit() for c in phone) < 6):
             raise forms.ValidationError(_("Enter a phone number with digits only, e.g. 070-123 45 67"), code="format")
         return phone
+
+
+class PortalPasswordChangeForm(PasswordChangeForm):
+    """Django's form (old password, then the new one twice, AUTH_PASSWORD_VALIDATORS) with the
+    portal's labels and messages."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = _("Your current password")
+        self.fields["old_password"].error_messages["required"] = _("Enter your current password")
+        self.fields["new_password1"].label = _("New password")
+        self.fields["new_password1"].error_messages["required"] = _("Enter a new password")
+        self.fields["new_password2"].label = _("New password again")
+        self.fields["new_password2"].error_messages["required"] = _("Enter the new password again")
+        self.error_messages = {
+            **self.error_messages,
+            "password_incorrect": _("The current password is wrong."),
+            "password_mismatch": _("The two new passwords are not the same."),
+        }
+
+
+class PortalSetPasswordForm(SetPasswordForm):
+    """The new password after a reset link (Django's form, AUTH_PASSWORD_VALIDATORS)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = _("New password")
+        self.fields["new_password1"].error_messages["required"] = _("Enter a new password")
+        self.fields["new_password2"].label = _("New password again")
+        self.fields["new_password2"].error_messages["required"] = _("Enter the new password again")
+        self.error_messages = {
+            **self.error_messages,
+            "password_mismatch": _("The two new passwords are not the same."),
+        }
+
+
+class PortalPasswordResetForm(PasswordResetForm):
+    """Asks for the e-mail address. `save` finds the accounts that may get a link (Django's rule:
+    active, a usable password, the same address) and hands them to the service; the view answers
+    the same whether or not any was found."""
+
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": _("Enter your e-mail address"),
+            "invalid": _("Enter an e-mail address in the form name@example.se"),
+        },
+    )
+
+    def save(self, *, request=None, use_https=False, domain_override=None, **kwargs):
+        from django.utils.translation import get_language
+
+        from .services import password_reset_request
+
+        return password_reset_request(
+            users=list(self.get_users(self.cleaned_data["email"])),
+            domain=domain_override or request.get_host(),
+            use_https=use_https,
+            language=get_language() or "sv",
+        )

@@ -101,6 +101,8 @@ class SecurityEvent(models.Model):
         REAUTH = "reauth", _("re-authenticated")
         REAUTH_FAILED = "reauth_failed", _("failed re-authentication")
         PASSWORD_CHANGED = "password_changed", _("password changed")
+        PASSWORD_RESET_REQUESTED = "password_reset_requested", _("password reset requested")
+        PASSWORD_RESET = "password_reset", _("password set with a reset link")
         EMAIL_CHANGED = "email_changed", _("e-mail address changed")
         PHONE_CHANGED = "phone_changed", _("phone number changed")
         SESSION_ENDED = "session_ended", _("session ended by the user")

@@ -410,3 +410,77 @@ def security_notice_send(*, user, kind: str, addresses: list[str] | None = None)
             security_logger.exception("security notice %s to user_id=%s could not be sent", kind, user.pk)
 
     transaction.on_commit(_send)
+
+
+# --- the user's own password: change (old password required) and reset by e-mail -------------------
+
+
+def password_change_finish(*, request, user) -> int:
+    """After the user changed their own password (the old one was checked by the form): the
+    current session stays valid under the new password, every other session of the account ends.
+    The `password_changed` event and the e-mail notice come from the user's save receivers.
+    Returns how many other sessions were ended."""
+    from django.contrib.auth import update_session_auth_hash
+
+    update_session_auth_hash(request, user)
+    return sessions_end_others(user=user, current_sid=request.session.get(SESSION_SID))
+
+
+def password_reset_request(*, users, domain: str, use_https: bool, language: str) -> int:
+    """Someone asked for a reset link. `users` are the active accounts with a usable password and
+    this address (none when the address is unknown or belongs to an e-legitimation-only account:
+    the caller shows the same answer either way). The mail is sent by a task that gets only the
+    user's id, the site's host name and the language (no address, no token in the broker).
+    Returns the number of mails queued."""
+    from .tasks import password_reset_mail
+
+    count = 0
+    for user in users:
+        security_event_record("password_reset_requested", user_id=user.pk)
+        password_reset_mail.delay_on_commit(user.pk, domain, use_https, language)
+        count += 1
+    if not count:
+        security_event_record("password_reset_requested", found=0)
+    return count
+
+
+def password_reset_mail_send(*, user_id: int, domain: str, use_https: bool, language: str) -> bool:
+    """Sends the one-time link (Django's token: valid for PASSWORD_RESET_TIMEOUT and only until
+    the password changes or the user logs in) through Django's mailer. The link carries the
+    user's id (base64) and the token, never an address or a personnummer. False when the account
+    can no longer use a password (nothing is sent)."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.core.mail import EmailMultiAlternatives
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils import translation
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not user.has_usable_password() or not user.email:
+        return False
+    uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    path = reverse("accounts:password_reset_confirm", kwargs={"uidb64": uidb64, "token": token})
+    context = {
+        "url": f"{'https' if use_https else 'http'}://{domain}{path}",
+        "hours": max(1, settings.PASSWORD_RESET_TIMEOUT // 3600),
+    }
+    with translation.override(language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE):
+        subject = "".join(render_to_string("registration/password_reset_mail_subject.txt", context).splitlines())
+        body = render_to_string("registration/password_reset_mail.txt", context)
+    try:
+        EmailMultiAlternatives(subject, body, None, [user.email]).send()
+    except Exception:  # the asker sees the same answer either way; the id only, no address
+        security_logger.exception("password reset mail to user_id=%s could not be sent", user.pk)
+        return False
+    return True
+
+
+def password_reset_finish(*, user) -> None:
+    """A new password was set with a reset link: every session of the account ends (the user is
+    not logged in; staff give the TOTP code at the next log-in). The `password_changed` event and
+    notice come from the save receivers; this records that it was done with a link."""
+    user_end_all_sessions(user=user)
+    security_event_record("password_reset", user_id=user.pk)

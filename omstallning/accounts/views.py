@@ -8,6 +8,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -20,12 +21,23 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from omstallning.core.ratelimit import rate_limit
 
 from . import selectors
-from .forms import ContactDetailsForm, LoginForm, ReauthPasswordForm, RecoveryCodeForm, TokenForm
+from .forms import (
+    ContactDetailsForm,
+    LoginForm,
+    PortalPasswordChangeForm,
+    PortalPasswordResetForm,
+    PortalSetPasswordForm,
+    ReauthPasswordForm,
+    RecoveryCodeForm,
+    TokenForm,
+)
 from .services import (
     SESSION_SID,
     contact_details_change,
     needs_second_factor,
     oidc_configured,
+    password_change_finish,
+    password_reset_finish,
     reauth_check,
     reauth_is_recent,
     reauth_method,
@@ -280,3 +292,87 @@ def recovery_codes_renew(request):
         return _reauth_redirect(request, "/konto/sakerhet/")
     codes = recovery_codes_generate(user=request.user)
     return _recovery_codes_page(request, codes, "accounts:security")
+
+
+# --- password: change (the old password is the re-authentication) and reset by e-mail ------------
+
+
+@method_decorator(
+    [never_cache, rate_limit(group="password-change", rate="10/h", key="user", methods=("POST",))], name="dispatch"
+)
+class PortalPasswordChangeView(auth_views.PasswordChangeView):
+    """Django's view: old password, new password twice (AUTH_PASSWORD_VALIDATORS). The current
+    session stays, every other session of the account ends; the event and the e-mail notice come
+    from the user's save receivers."""
+
+    template_name = "registration/password_change.html"
+    form_class = PortalPasswordChangeForm
+    success_url = reverse_lazy("accounts:security")
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.has_usable_password():
+            messages.info(request, _("Your account has no password: you log in with e-legitimation."))
+            return redirect("accounts:security")
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        ended = password_change_finish(request=self.request, user=form.user)
+        messages.success(
+            self.request,
+            _("Your password has been changed. Other sessions ended: %(count)d.") % {"count": ended},
+        )
+        return response
+
+    def form_invalid(self, form):
+        if form.has_error("old_password", "password_incorrect"):
+            security_event_record("reauth_failed", user=self.request.user, method="password_change")
+        return super().form_invalid(form)
+
+
+def _reset_address_key(request) -> str:
+    """The rate limit of reset requests counts per address typed (hashed before it is a cache key)."""
+    return "password-reset:" + request.POST.get("email", "").strip().lower()
+
+
+@method_decorator(
+    [
+        rate_limit(group="password-reset-ip", rate="30/h", key="ip", methods=("POST",)),
+        rate_limit(group="password-reset", rate="5/h", key=_reset_address_key, methods=("POST",)),
+    ],
+    name="dispatch",
+)
+class PortalPasswordResetView(auth_views.PasswordResetView):
+    """Asks for the e-mail address and always answers with the same page (no account
+    enumeration); a link goes only to an active account with a usable password."""
+
+    template_name = "registration/password_reset.html"
+    form_class = PortalPasswordResetForm
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PortalPasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "registration/password_reset_sent.html"
+
+
+@method_decorator(
+    rate_limit(group="password-reset-confirm", rate="30/h", key="ip", methods=("POST",)), name="dispatch"
+)
+class PortalPasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's view: the token in the link is checked, moved into the session (the address bar
+    then shows no token) and works once. Setting the password ends every session and does not log
+    the user in."""
+
+    template_name = "registration/password_reset_new.html"
+    form_class = PortalSetPasswordForm
+    success_url = reverse_lazy("accounts:password_reset_complete")
+    post_reset_login = False
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        password_reset_finish(user=form.user)
+        return response
+
+
+class PortalPasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "registration/password_reset_finished.html"
