@@ -54,13 +54,22 @@ class Command(BaseCommand):
         finally:
             if gc_was_enabled:
                 gc.enable()
-        self.stdout.write(out)
+        if isinstance(out, bytes):
+            if getattr(self.stdout, "_out", None) is sys.stdout and hasattr(sys.stdout, "buffer"):
+                # Straight to the binary stdout: decoding and re-encoding 100 MB of text costs
+                # more than evaluating the cases.
+                sys.stdout.flush()
+                sys.stdout.buffer.write(out + b"\n")
+                sys.stdout.buffer.flush()
+            else:
+                self.stdout.write(out.decode())
+        else:
+            self.stdout.write(out)
         if errors:
             raise CommandError(f"{errors} of {count} case(s) could not be evaluated", returncode=1)
 
     def _run(self, text, path, lang):
-        long_digits = _LONG_DIGITS if isinstance(text, bytes) else _LONG_DIGITS_TEXT
-        stdlib = long_digits.search(text) is not None  # a number orjson would not keep exact
+        stdlib = _has_long_digit_run(text)  # a number orjson would not keep exact
         if not stdlib:
             try:
                 data = orjson.loads(text)
@@ -72,7 +81,7 @@ class Command(BaseCommand):
         results, errors = evaluate_many(cases, current_parameters(), lang=lang)
         if not stdlib:
             try:
-                return orjson.dumps(results).decode(), errors, len(cases)
+                return orjson.dumps(results), errors, len(cases)
             except TypeError:  # orjson.JSONEncodeError: e.g. an id that is an integer beyond 64 bits
                 pass
         out = json.dumps(results, ensure_ascii=False)
@@ -80,8 +89,17 @@ class Command(BaseCommand):
 
 
 #: 19 or more digits in a row: possibly an integer beyond 64 bits (in a string too, which is harmless)
-_LONG_DIGITS = re.compile(rb"[0-9]{19,}")
+_DIGITS_TO_ZERO = bytes(48 if 48 <= b <= 57 else 32 for b in range(256))
 _LONG_DIGITS_TEXT = re.compile(r"[0-9]{19,}")
+
+
+def _has_long_digit_run(text: bytes | str) -> bool:
+    """Whether ``text`` has 19 or more ASCII digits in a row (possibly an integer beyond 64 bits;
+    in a string too, which is harmless). For bytes: translate + substring search, both C loops
+    over the buffer, far faster than a regular expression on 100 MB."""
+    if isinstance(text, bytes):
+        return b"0" * 19 in text.translate(_DIGITS_TO_ZERO)
+    return _LONG_DIGITS_TEXT.search(text) is not None
 
 
 def _loads_stdlib(text: bytes | str, path: str):
