@@ -12,7 +12,6 @@ import functools
 import hashlib
 import importlib
 import logging
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from omstallning.accounts.roles import Role
-from omstallning.core.uploads import ScannerUnavailable, UploadRejected, scan_upload
+from omstallning.core.uploads import ScannerUnavailable, UploadRejected, pdf_has_active_content, scan_upload
 
 from . import workflow
 from .models import (
@@ -185,7 +184,7 @@ def validate_upload(upload) -> str:
         raise ValidationError(
             _("The content of the file “%(name)s” does not match its extension.") % {"name": name}, "mismatch"
         )
-    if content_type == "application/pdf" and _pdf_has_active_content(upload):
+    if content_type == "application/pdf" and pdf_has_active_content(upload):
         raise ValidationError(
             _("The file “%(name)s” contains scripts or embedded programs. Save it as a plain PDF and try again.")
             % {"name": name},
@@ -201,24 +200,6 @@ def validate_upload(upload) -> str:
     finally:
         upload.seek(0)
     return content_type
-
-
-# PDF names of active content: scripts, launching programs, embedded files and media. A PDF that
-# hides them in compressed object streams is caught by the virus scan, where one is configured.
-_PDF_ACTIVE = re.compile(rb"/(?:JavaScript|JS|Launch|EmbeddedFile|RichMedia|XFA)(?![A-Za-z])")
-
-
-def _pdf_has_active_content(upload) -> bool:
-    upload.seek(0)
-    tail = b""
-    try:
-        for chunk in iter(lambda: upload.read(1024 * 1024), b""):
-            if _PDF_ACTIVE.search(tail + chunk):
-                return True
-            tail = chunk[-32:]
-        return False
-    finally:
-        upload.seek(0)
 
 
 def attachment_add(
