@@ -45,8 +45,8 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"cannot read {path}: {exc.strerror}") from None
         # The batch makes millions of small dicts and lists and no reference cycles: the cyclic
-        # garbage collector would only rescan them again and again (a third of the run on 100,000
-        # cases), so it is paused for the batch.
+        # garbage collector would only rescan them again and again (about 15 % of the CPU time
+        # on 100,000 cases, measured once on a loaded machine), so it is paused for the batch.
         gc_was_enabled = gc.isenabled()
         gc.disable()
         try:
