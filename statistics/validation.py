@@ -583,10 +583,54 @@ def _cell_text(value, as_period=False) -> str:
     return str(value)
 
 
+# Sheets above either threshold are read by the streaming reader (xlsx_stream.py), below both by
+# python-calamine, which is faster (~31,000 rows per CPU-second) but holds the whole sheet in
+# memory: measured peak RSS 366 MiB at 300,000 rows and 1,039 MiB at 1,000,000 rows (limit
+# 400 MiB, issue #8), so about 1 KiB per row of 11 columns. 200,000 rows keeps calamine near
+# 250 MiB. The byte threshold covers sheets without a <dimension> (or with a wrong one): a row of
+# the report is 300–700 bytes of sheet XML, so 100 MiB is ≈ 150,000–350,000 rows. Settings:
+# STATISTICS_XLSX_STREAM_ROWS, STATISTICS_XLSX_STREAM_MB (tests set them to 0 to force streaming).
+XLSX_STREAM_ROWS = 200_000
+XLSX_STREAM_MB = 100
+
+
+def xlsx_reader(path: Path) -> str:
+    """'calamine' or 'stream': which reader xlsx_rows uses for this file."""
+    from django.conf import settings
+
+    from .xlsx_stream import StreamRefused, sheet_size
+
+    max_rows = getattr(settings, "STATISTICS_XLSX_STREAM_ROWS", XLSX_STREAM_ROWS)
+    max_bytes = getattr(settings, "STATISTICS_XLSX_STREAM_MB", XLSX_STREAM_MB) * 1_048_576
+    try:
+        size, rows = sheet_size(path)
+    except (StreamRefused, zipfile.BadZipFile, KeyError, OSError):
+        return "calamine"  # let calamine give its error (or read what it can)
+    if size > max_bytes or (rows is not None and rows > max_rows):
+        return "stream"
+    return "calamine"
+
+
 def xlsx_rows(path: Path, progress: Callable[[float], None] | None = None) -> Iterator[list[str]]:
-    """Rows of the first sheet of an XLSX (python-calamine), every cell as text.
+    """Rows of the first sheet of an XLSX, every cell as text: python-calamine for ordinary
+    sheets, the streaming reader for large ones (xlsx_reader); both give the same text.
 
     A date cell in the `period` column becomes YYYY-MM (Excel turns "2026-03" into a date)."""
+    if xlsx_reader(path) == "stream":
+        return _xlsx_stream_rows(path, progress)
+    return _xlsx_calamine_rows(path, progress)
+
+
+def _xlsx_stream_rows(path: Path, progress) -> Iterator[list[str]]:
+    from .xlsx_stream import StreamRefused, stream_values
+
+    try:
+        yield from _cells_as_text(stream_values(path, progress), None, None)
+    except StreamRefused as exc:
+        raise FileRefused(exc.msgid, **exc.params) from exc
+
+
+def _xlsx_calamine_rows(path: Path, progress) -> Iterator[list[str]]:
     from python_calamine import CalamineError, CalamineWorkbook
 
     try:
@@ -595,29 +639,34 @@ def xlsx_rows(path: Path, progress: Callable[[float], None] | None = None) -> It
     except (CalamineError, ValueError, OSError) as exc:
         raise FileRefused(gettext_noop("The XLSX file cannot be read.")) from exc
     try:
-        height = max(sheet.height, 1)
-        rows = sheet.iter_rows()
-        header = None
-        i_period = -1
-        n = 0
-        for row in rows:
-            if header is None:
-                header = [_cell_text(v) for v in row]
-                lowered = [h.strip().lower() for h in header]
-                i_period = lowered.index("period") if "period" in lowered else -1
-                yield header
-                continue
-            cells = [v if v.__class__ is str else _cell_text(v) for v in row]
-            if i_period >= 0 and i_period < len(row) and row[i_period].__class__ in (datetime.date, datetime.datetime):
-                cells[i_period] = _cell_text(row[i_period], as_period=True)
-            # calamine pads rows to the sheet's width; drop empty trailing cells beyond the header
-            if len(cells) > len(header) and not any(cells[len(header) :]):
-                del cells[len(header) :]
-            yield cells
-            n += 1
-            if progress is not None and n % 20_000 == 0:
-                progress(n / height)
-        if header is None:
-            raise FileRefused(gettext_noop("The file is empty."))
+        yield from _cells_as_text(sheet.iter_rows(), max(sheet.height, 1), progress)
+    except OverflowError as exc:  # python-calamine: a huge number with a duration format ([h]:mm)
+        raise FileRefused(gettext_noop("The XLSX file cannot be read.")) from exc
     finally:
         workbook.close()
+
+
+def _cells_as_text(rows, height, progress) -> Iterator[list[str]]:
+    """Rows of cell values (python-calamine's types) → rows of text."""
+    header = None
+    i_period = -1
+    n = 0
+    for row in rows:
+        if header is None:
+            header = [_cell_text(v) for v in row]
+            lowered = [h.strip().lower() for h in header]
+            i_period = lowered.index("period") if "period" in lowered else -1
+            yield header
+            continue
+        cells = [v if v.__class__ is str else _cell_text(v) for v in row]
+        if i_period >= 0 and i_period < len(row) and row[i_period].__class__ in (datetime.date, datetime.datetime):
+            cells[i_period] = _cell_text(row[i_period], as_period=True)
+        # calamine pads rows to the sheet's width; drop empty trailing cells beyond the header
+        if len(cells) > len(header) and not any(cells[len(header) :]):
+            del cells[len(header) :]
+        yield cells
+        n += 1
+        if progress is not None and height is not None and n % 20_000 == 0:
+            progress(n / height)
+    if header is None:
+        raise FileRefused(gettext_noop("The file is empty."))
