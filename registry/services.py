@@ -123,39 +123,177 @@ def registration_case_update(*, case: RegistrationCase, data: dict, by) -> Regis
     return case
 
 
+# --- organisation sign-up with e-mail verification (issue #7) ------------------------------------
+
+SIGNUP_VERIFICATION_SECONDS = 24 * 3600
+_SIGNUP_SALT = "registry.signup-verification"
+
+
+class _SignupTokenGenerator:
+    """A one-time token for the verification link, in the manner of Django's
+    PasswordResetTokenGenerator but with its own salt and lifetime: a TimestampSigner signs the
+    user's id and a hash of the account's state (active flag, password hash, last log-in), so the
+    link stops working once it has been followed (the account is then active) or after
+    SIGNUP_VERIFICATION_SECONDS. The token holds no address or name."""
+
+    @staticmethod
+    def _state(user) -> str:
+        from django.utils.crypto import salted_hmac
+
+        login = "" if user.last_login is None else user.last_login.replace(microsecond=0, tzinfo=None).isoformat()
+        value = f"{user.pk}{user.is_active}{user.password}{login}"
+        return salted_hmac(_SIGNUP_SALT, value, algorithm="sha256").hexdigest()[:20]
+
+    def make_token(self, user) -> str:
+        from django.core.signing import TimestampSigner
+        from django.utils.http import int_to_base36
+
+        return TimestampSigner(salt=_SIGNUP_SALT, sep=".").sign(f"{int_to_base36(user.pk)}-{self._state(user)}")
+
+    def user_for_token(self, token: str):
+        """The inactive account the token was made for, or None (bad, used or expired token)."""
+        from django.contrib.auth import get_user_model
+        from django.core.signing import BadSignature, TimestampSigner
+        from django.utils.crypto import constant_time_compare
+        from django.utils.http import base36_to_int
+
+        try:
+            value = TimestampSigner(salt=_SIGNUP_SALT, sep=".").unsign(token, max_age=SIGNUP_VERIFICATION_SECONDS)
+            uid36, state = value.split("-", 1)
+            pk = base36_to_int(uid36)
+        except (BadSignature, ValueError):
+            return None
+        user = get_user_model().objects.filter(pk=pk, is_active=False).first()
+        if user is None or not constant_time_compare(state, self._state(user)):
+            return None
+        return user
+
+
+signup_token_generator = _SignupTokenGenerator()
+
+
+def _signup_mail(*, template: str, context: dict, to: str, user_id: int | None) -> None:
+    """Sends one sign-up mail through Django's mailer after the transaction commits. A failure is
+    logged with the account id only (never the address)."""
+    import logging
+
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+
+    subject = "".join(render_to_string(f"registry/mail/{template}_subject.txt", context).splitlines())
+    body = render_to_string(f"registry/mail/{template}.txt", context)
+
+    def _send():
+        try:
+            send_mail(subject, body, None, [to])
+        except Exception:
+            logging.getLogger("omstallning.security").exception(
+                "registry sign-up mail %s (user_id=%s) could not be sent", template, user_id
+            )
+
+    transaction.on_commit(_send)
+
+
 def representative_sign_up(
-    *, first_name: str, last_name: str, email: str, password: str, organisation_name: str, org_number: str
-) -> RegistrationCase:
-    """A representative of an organisation creates an account (role: organisation reporter) and
-    gets a registration application draft with the organisation's name and number and the
-    contact person filled in. The password must already have passed Django's validators (the
-    form); the e-mail address, lower case, is the username. All or nothing."""
+    *,
+    first_name: str,
+    last_name: str,
+    email: str,
+    password: str,
+    organisation_name: str,
+    org_number: str,
+    site_url: str,
+) -> RegistrationCase | None:
+    """A representative of an organisation signs up (role: organisation reporter) and gets a
+    registration application draft with the organisation's name and number and the contact
+    person filled in. The account is created inactive and a verification link (valid 24 h, one
+    time) is mailed to the address; following it activates the account (see
+    representative_sign_up_verify). The password must already have passed Django's validators
+    (the form); the e-mail address, lower case, is the username. All or nothing.
+
+    When the address already belongs to an account nothing is created and the owner of the
+    address is told by mail that someone tried to sign up with it; the caller answers the same
+    way in both cases (no account enumeration). Returns the draft, or None when the address was
+    taken."""
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group
+    from django.urls import reverse
 
     User = get_user_model()
     email = email.strip().lower()
     normalized = normalize_employer_org_number(org_number)
     if normalized is None:
         raise ValidationError({"org_number": _("Enter a valid organisation number (NNNNNN-NNNN).")})
-    taken = _("An account with this e-mail address already exists. Log in instead.")
-    if User.objects.filter(Q(username__iexact=email) | Q(email__iexact=email)).exists():
-        raise ValidationError({"email": taken})
+    site_url = site_url.rstrip("/")
+
+    def _taken(owner):
+        make_password(password)  # the same work as a new account, so the answer takes as long
+        if owner is not None and owner.email:
+            _signup_mail(
+                template="signup_taken",
+                context={
+                    "login_url": site_url + reverse("accounts:login"),
+                    "reset_url": site_url + reverse("accounts:password_reset"),
+                },
+                to=owner.email,
+                user_id=owner.pk,
+            )
+        return None
+
+    owner = User.objects.filter(Q(username__iexact=email) | Q(email__iexact=email)).order_by("pk").first()
+    if owner is not None:
+        return _taken(owner)
     try:
         with transaction.atomic():
-            user = User(username=email, email=email, first_name=first_name.strip(), last_name=last_name.strip())
+            user = User(
+                username=email,
+                email=email,
+                first_name=first_name.strip(),
+                last_name=last_name.strip(),
+                is_active=False,
+            )
             user.set_password(password)
             user.save()
             user.groups.add(Group.objects.get(name=Role.ORGANISATION_REPORTER.value))
-            return RegistrationCase.objects.create(
+            case = RegistrationCase.objects.create(
                 applicant=user,
                 name=organisation_name.strip(),
                 org_number=normalized,
                 contact_name=f"{user.first_name} {user.last_name}".strip(),
                 contact_email=email,
             )
+            token = signup_token_generator.make_token(user)
+            _signup_mail(
+                template="signup_verify",
+                context={
+                    "url": site_url + reverse("registry:signup_verify", kwargs={"token": token}),
+                    "hours": SIGNUP_VERIFICATION_SECONDS // 3600,
+                },
+                to=email,
+                user_id=user.pk,
+            )
+            return case
     except IntegrityError:  # the same address signed up at the same moment
-        raise ValidationError({"email": taken}) from None
+        return _taken(User.objects.filter(username__iexact=email).first())
+
+
+def representative_sign_up_verify(*, token: str):
+    """Follows a verification link: activates the inactive account the token was made for and
+    returns the user, or None when the token is bad, used or expired. The caller logs the person
+    in and leads them to the draft."""
+    from django.contrib.auth import get_user_model
+
+    user = signup_token_generator.user_for_token(token)
+    if user is None:
+        return None
+    with transaction.atomic():
+        user = get_user_model().objects.select_for_update().get(pk=user.pk)
+        if user.is_active:  # followed twice at the same moment
+            return None
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+        return user
 
 
 def registration_case_missing(case: RegistrationCase) -> list[str]:

@@ -61,6 +61,8 @@ urlpatterns = [
     ),
     path("registrera-omstallningsorganisation/", views.registration_list, name="registration_list"),
     path("registrera-omstallningsorganisation/skapa-konto/", views.signup, name="signup"),
+    path("registrera-omstallningsorganisation/skapa-konto/skickat/", views.signup_sent, name="signup_sent"),
+    path("registrera-omstallningsorganisation/bekrafta/<str:token>/", views.signup_verify, name="signup_verify"),
     path("registrera-omstallningsorganisation/<int:pk>/", views.registration_edit, name="registration_edit"),
     path(
         "registrera-omstallningsorganisation/<int:pk>/bilagor/",

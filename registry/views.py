@@ -366,36 +366,71 @@ def registration_decision_pdf(request, pk):
 @require_http_methods(["GET", "POST"])
 @rate_limit(group="registry-signup", rate="10/h", key="ip", methods=("POST",))
 def signup(request):
-    """A representative of an organisation creates an account and goes straight to the draft of
-    the registration application (staff second factor first, when it is required)."""
-    from django.contrib.auth import login
-
+    """A representative of an organisation signs up. The account is created inactive and a
+    one-time verification link is mailed; the answer is the same whether or not the address
+    already has an account (its owner gets a mail instead), so the page does not tell who has an
+    account."""
     if request.user.is_authenticated:
         return redirect("registry:registration_list")
     form = RepresentativeSignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            case = services.representative_sign_up(
+            services.representative_sign_up(
                 first_name=data["first_name"],
                 last_name=data["last_name"],
                 email=data["email"],
                 password=data["password1"],
                 organisation_name=data["organisation_name"],
                 org_number=data["org_number"],
+                site_url=request.build_absolute_uri("/"),
             )
         except ValidationError as exc:
             for name, errors in exc.error_dict.items():
                 for error in errors:
                     form.add_error(name if name in form.fields else None, error)
         else:
-            login(request, case.applicant, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(
-                request,
-                _("Your account was created. Your username is your e-mail address. Fill in the application below."),
-            )
-            return redirect("registry:registration_edit", pk=case.pk)
+            return redirect("registry:signup_sent")
     return render(request, "registry/signup.html", {"form": form})
+
+
+def signup_sent(request):
+    """ "Check your e-mail": the same page whether or not the address already had an account."""
+    return render(request, "registry/signup_sent.html", {"hours": services.SIGNUP_VERIFICATION_SECONDS // 3600})
+
+
+@require_http_methods(["GET", "POST"])
+@rate_limit(group="registry-signup-verify", rate="30/h", key="ip", methods=("POST",))
+def signup_verify(request, token):
+    """The link in the verification mail. GET shows a button (so that a mail scanner that fetches
+    links does not activate the account and get a session); POST activates the account, logs the
+    person in (the staff second factor, when required, comes first through the middleware) and
+    leads into the registration draft. The page is not cached and sends no Referer."""
+    from django.contrib.auth import login
+
+    user = services.signup_token_generator.user_for_token(token)
+    if request.method == "POST" and user is not None:
+        user = services.representative_sign_up_verify(token=token)
+    if user is None:
+        response = render(request, "registry/signup_verify.html", {"valid": False}, status=400)
+    elif request.method == "POST":
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(
+            request,
+            _(
+                "Your e-mail address is confirmed. Your username is your e-mail address. "
+                "Fill in the application below."
+            ),
+        )
+        case = selectors.registration_cases_of(user).first()
+        if case is None:
+            return redirect("registry:registration_list")
+        return redirect("registry:registration_edit", pk=case.pk)
+    else:
+        response = render(request, "registry/signup_verify.html", {"valid": True})
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
