@@ -11,6 +11,11 @@ touched:
   the case (organisation, decision, dates) and empties the contact person, board and CEO and
   removes the attachments.
 * ``registry.registrationattachment``: the attachments (rows and files) of decided cases.
+* ``registry.compensationapplication``: applications for state compensation, the period running
+  from the decision (undecided ones are never touched). The personal data are on the individual
+  applications an employer filed online: who signed (``signatory_name``) and the contact e-mail.
+  ``anonymise`` empties those two fields, in the application and in its history; ``delete``
+  removes the decided application with its rows and its history.
 """
 
 from django.db import transaction
@@ -69,6 +74,28 @@ def registration_case_retention(*, cutoff, action) -> int:
 @register_retention_handler("registry.registrationattachment")
 def registration_attachment_retention(*, cutoff, action) -> int:
     return _delete_attachments(RegistrationAttachment.objects.filter(case__in=_decided_before(cutoff)))
+
+
+COMPENSATION_PERSONAL_FIELDS = {"signatory_name": "", "contact_email": ""}
+
+
+def _compensation_decided_before(cutoff):
+    return CompensationApplication.objects.filter(decided_at__isnull=False, decided_at__lt=cutoff)
+
+
+@register_retention_handler("registry.compensationapplication")
+def compensation_application_retention(*, cutoff, action) -> int:
+    applications = _compensation_decided_before(cutoff)
+    if action == "anonymise":
+        ids = list(applications.exclude(signatory_name="", contact_email="").values_list("pk", flat=True))
+        CompensationApplication.objects.filter(pk__in=ids).update(**COMPENSATION_PERSONAL_FIELDS)
+        CompensationApplication.history.filter(id__in=ids).update(**COMPENSATION_PERSONAL_FIELDS)
+        return len(ids)
+    ids = list(applications.values_list("pk", flat=True))
+    with transaction.atomic():
+        CompensationApplication.objects.filter(pk__in=ids).delete()  # the rows go with it (CASCADE)
+        CompensationApplication.history.filter(id__in=ids).delete()
+    return len(ids)
 
 
 @register_personal_data_exporter("registry")
