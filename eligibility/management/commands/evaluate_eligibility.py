@@ -8,10 +8,19 @@ times faster than the standard library's json, which otherwise dominates the com
 What orjson refuses or reads differently from the standard library (NaN, integers beyond 64 bits,
 which orjson turns into floats) goes through the standard library, so the input is read and the
 output written exactly as with ``json`` alone.
+
+A large batch (``PARALLEL_MIN_CASES`` or more) is split over ``--jobs`` processes (default: the
+CPUs this process may use). The processes are forked after the parameters are loaded, each
+evaluates one contiguous slice and returns its results already as JSON bytes, which are joined in
+input order; the output is byte for byte the same as from one process. The children run only the
+pure-Python rule code and orjson (no database, no logging), so the fork of a process whose database
+pool has threads is safe here; ``--jobs=1`` keeps everything in one process.
 """
 
 import gc
 import json
+import multiprocessing
+import os
 import re
 import sys
 
@@ -20,6 +29,31 @@ from django.core.management.base import BaseCommand, CommandError
 
 from eligibility.rules import evaluate_many
 from eligibility.selectors import current_parameters
+
+#: From this many cases on, the batch is split over several processes (when --jobs allows).
+PARALLEL_MIN_CASES = 20_000
+
+
+def _usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+# Set in the parent just before the worker processes are forked; the children read their slice
+# from it (copy-on-write) instead of receiving the cases through a pipe.
+_BATCH: dict = {}
+
+
+def _evaluate_slice(bounds: tuple[int, int]) -> tuple[bytes, int]:
+    start, stop = bounds
+    gc.disable()
+    results, errors = evaluate_many(_BATCH["cases"][start:stop], _BATCH["parameters"], lang=_BATCH["lang"])
+    try:
+        return orjson.dumps(results), errors
+    except TypeError:  # something orjson cannot write: the parent evaluates the batch itself
+        return None, errors
 
 
 class Command(BaseCommand):
@@ -32,6 +66,12 @@ class Command(BaseCommand):
             choices=["sv", "en"],
             default="sv",
             help="language of the explanation texts (default: sv)",
+        )
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=_usable_cpus(),
+            help=f"processes for a batch of {PARALLEL_MIN_CASES:,} cases or more (default: the usable CPUs)",
         )
 
     def handle(self, *args, **options):
@@ -50,7 +90,7 @@ class Command(BaseCommand):
         gc_was_enabled = gc.isenabled()
         gc.disable()
         try:
-            out, errors, count = self._run(text, path, options["lang"])
+            out, errors, count = self._run(text, path, options["lang"], max(1, options["jobs"]))
         finally:
             if gc_was_enabled:
                 gc.enable()
@@ -68,7 +108,7 @@ class Command(BaseCommand):
         if errors:
             raise CommandError(f"{errors} of {count} case(s) could not be evaluated", returncode=1)
 
-    def _run(self, text, path, lang):
+    def _run(self, text, path, lang, jobs=1):
         stdlib = _has_long_digit_run(text)  # a number orjson would not keep exact
         if not stdlib:
             try:
@@ -78,7 +118,13 @@ class Command(BaseCommand):
         if stdlib:
             data = _loads_stdlib(text, path)
         cases = data if isinstance(data, list) else [data]
-        results, errors = evaluate_many(cases, current_parameters(), lang=lang)
+        parameters = current_parameters()
+        if not stdlib and jobs > 1 and len(cases) >= PARALLEL_MIN_CASES:
+            parts = _evaluate_in_processes(cases, parameters, lang, jobs)
+            if parts is not None and all(part is not None for part, _errors in parts):
+                chunks = [part[1:-1] for part, _errors in parts if part != b"[]"]
+                return b"[" + b",".join(chunks) + b"]", sum(e for _p, e in parts), len(cases)
+        results, errors = evaluate_many(cases, parameters, lang=lang)
         if not stdlib:
             try:
                 return orjson.dumps(results), errors, len(cases)
@@ -86,6 +132,28 @@ class Command(BaseCommand):
                 pass
         out = json.dumps(results, ensure_ascii=False)
         return out, errors, len(cases)
+
+
+def _evaluate_in_processes(cases, parameters, lang, jobs):
+    """Evaluates contiguous slices of ``cases`` in ``jobs`` forked processes; returns the slices'
+    (JSON bytes, error count) in input order, or None where fork is not available."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    from django.db import connections
+
+    connections.close_all()  # the children must not share the parent's database connection
+    size = -(-len(cases) // jobs)
+    bounds = [(start, min(start + size, len(cases))) for start in range(0, len(cases), size)]
+    _BATCH.update(cases=cases, parameters=parameters, lang=lang)
+    try:
+        pool = multiprocessing.get_context("fork").Pool(len(bounds))
+        try:
+            return pool.map(_evaluate_slice, bounds, chunksize=1)
+        finally:
+            pool.close()
+            pool.join()
+    finally:
+        _BATCH.clear()
 
 
 #: 19 or more digits in a row: possibly an integer beyond 64 bits (in a string too, which is harmless)
