@@ -9,6 +9,8 @@ pseudonyms, COPY into PostgreSQL in one transaction, supersede):
 * the same 200,000 rows with Django's bulk_create instead of COPY, in the same run (target: COPY
   ≥ 10× faster);
 * XLSX 200,000 rows through python-calamine (target ≥ 80,000 rows/s) and its peak RSS.
+  Every XLSX import says which reader validation.xlsx_rows chose (python-calamine up to
+  200,000 rows / 100 MiB of sheet XML, the streaming reader statistics/xlsx_stream.py above).
 
 Each import runs in a fresh child process (so that ru_maxrss is that import's peak) against a
 throwaway Postgres database `test_omst_statistics_bench` (DATABASE_URL names the server).
@@ -17,10 +19,12 @@ Also printed: client CPU seconds and the PostgreSQL backend's CPU seconds of eac
 from /proc: the database runs on this machine), so that figures from a loaded box can be judged;
 the row-by-row reference checker with COPY (the fast path switched off) on the same rows.
 
-Usage: python bench/statistics_import.py [--quick] [--xlsx-memory]
+Usage: python bench/statistics_import.py [--quick] [--xlsx-memory] [--xlsx-only]
   --quick: 50,000 rows, for a smoke run;
   --xlsx-memory: also 300,000- and 1,000,000-row XLSX files: peak RSS of python-calamine opening
-                 the sheet and iterating it with iter_rows(), and of the whole import.
+                 the sheet and iterating it with iter_rows(), of the streaming reader alone
+                 (rows/s, CPU), and of the whole import (with the reader it chose);
+  --xlsx-only: leave out the CSV imports (the box is shared).
 """
 
 from __future__ import annotations
@@ -63,6 +67,9 @@ def child(kind: str, path: str, org_id: int, mode: str) -> None:
     server_before = _process_cpu(backend)
     usage = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
+    from statistics.validation import xlsx_reader
+
+    reader = xlsx_reader(Path(path)) if kind == "xlsx" else "csv"
     sub = services.submission_create(organisation=org, period=PERIOD, file=path, enqueue=False)
     result = services.submission_import(sub.pk).submission
     seconds = time.perf_counter() - started
@@ -75,6 +82,7 @@ def child(kind: str, path: str, org_id: int, mode: str) -> None:
         json.dumps(
             {
                 "status": result.status,
+                "reader": reader,
                 "rows": result.row_count,
                 "seconds": seconds,
                 "cpu": cpu,
@@ -122,6 +130,30 @@ def xlsx_memory(path: str) -> None:
     )
 
 
+def stream_memory(path: str) -> None:
+    """Peak RSS, rows/s and CPU of the streaming reader alone (statistics/xlsx_stream.py), every
+    row turned into text as the import does."""
+    from statistics.validation import _cells_as_text
+    from statistics.xlsx_stream import stream_values
+
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    started, cpu = time.perf_counter(), time.process_time()
+    n = sum(1 for _row in _cells_as_text(stream_values(path), None, None))
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    print(
+        json.dumps(
+            {
+                "rows": n - 1,
+                "rss_start_mib": base,
+                "rss_peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "seconds": seconds,
+                "cpu": cpu,
+                "load": os.getloadavg()[0],
+            }
+        )
+    )
+
+
 def run_child(kind, path, org_id, mode, db_url):
     env = {**os.environ, "DATABASE_URL": db_url, "DJANGO_LOG_LEVEL": "WARNING"}
     out = subprocess.run(
@@ -144,9 +176,9 @@ def run_child(kind, path, org_id, mode, db_url):
 RUNS: list[tuple[str, dict]] = []  # every import of this run, for the seconds table
 
 
-def _run_memory_child(path) -> dict:
+def _run_memory_child(path, which="--xlsx-memory-child") -> dict:
     out = subprocess.run(
-        [sys.executable, __file__, "--xlsx-memory-child", str(path)],
+        [sys.executable, __file__, which, str(path)],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -155,7 +187,7 @@ def _run_memory_child(path) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def main(quick: bool, xlsx_sizes: list[int]) -> None:
+def main(quick: bool, xlsx_sizes: list[int], xlsx_only: bool = False) -> None:
     import django
 
     django.setup()
@@ -178,7 +210,7 @@ def main(quick: bool, xlsx_sizes: list[int]) -> None:
         connection.close()
         with tempfile.TemporaryDirectory() as tmp:
             files = {}
-            for n in sizes:
+            for n in [] if xlsx_only else sizes:
                 t = time.perf_counter()
                 files[n] = synthetic.write_csv(Path(tmp) / f"r{n}.csv", synthetic.fast_rows(n, PERIOD, seed=n))
                 print(
@@ -194,7 +226,7 @@ def main(quick: bool, xlsx_sizes: list[int]) -> None:
                 f"generated {small:,} XLSX rows ({xlsx.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t:.1f} s",
                 flush=True,
             )
-            for n in sizes:
+            for n in [] if xlsx_only else sizes:
                 r = run_child("csv", files[n], org.pk, "copy", test_url)
                 if n == small:
                     first_copy = r
@@ -205,24 +237,27 @@ def main(quick: bool, xlsx_sizes: list[int]) -> None:
                 )
                 results.append((f"CSV {n:,} rows: peak RSS (MiB)", r["rss_mib"], 400, "<="))
                 print(f"CSV {n:,}: {r}", flush=True)
-            r_rows = run_child("csv", files[small], org.pk, "copy_rows", test_url)
-            print(f"CSV {small:,} row-by-row checker + COPY: {r_rows}", flush=True)
-            results.append(
-                (f"CSV {small:,} rows, row-by-row checker: rows/s", r_rows["rows"] / r_rows["seconds"], None, "")
-            )
-            results.append(("  same, rows per client CPU-second", r_rows["rows"] / r_rows["cpu"], None, ""))
-            r_bulk = run_child("csv", files[small], org.pk, "bulk_create", test_url)
-            print(f"CSV {small:,} bulk_create: {r_bulk}", flush=True)
-            r_copy = run_child("csv", files[small], org.pk, "copy", test_url)
-            best_copy = min(r_copy["seconds"], first_copy["seconds"])  # the box is shared: the quieter run
-            results.append((f"CSV {small:,} rows, bulk_create: rows/s", r_bulk["rows"] / r_bulk["seconds"], None, ""))
-            results.append((f"COPY vs bulk_create, {small:,} rows (×)", r_bulk["seconds"] / best_copy, 10, ">="))
-            results.append(
-                ("  same, in client CPU time (×)", r_bulk["cpu"] / min(r_copy["cpu"], first_copy["cpu"]), None, "")
-            )
+            if not xlsx_only:
+                r_rows = run_child("csv", files[small], org.pk, "copy_rows", test_url)
+                print(f"CSV {small:,} row-by-row checker + COPY: {r_rows}", flush=True)
+                results.append(
+                    (f"CSV {small:,} rows, row-by-row checker: rows/s", r_rows["rows"] / r_rows["seconds"], None, "")
+                )
+                results.append(("  same, rows per client CPU-second", r_rows["rows"] / r_rows["cpu"], None, ""))
+                r_bulk = run_child("csv", files[small], org.pk, "bulk_create", test_url)
+                print(f"CSV {small:,} bulk_create: {r_bulk}", flush=True)
+                r_copy = run_child("csv", files[small], org.pk, "copy", test_url)
+                best_copy = min(r_copy["seconds"], first_copy["seconds"])  # the box is shared: the quieter run
+                results.append(
+                    (f"CSV {small:,} rows, bulk_create: rows/s", r_bulk["rows"] / r_bulk["seconds"], None, "")
+                )
+                results.append((f"COPY vs bulk_create, {small:,} rows (×)", r_bulk["seconds"] / best_copy, 10, ">="))
+                results.append(
+                    ("  same, in client CPU time (×)", r_bulk["cpu"] / min(r_copy["cpu"], first_copy["cpu"]), None, "")
+                )
             r = run_child("xlsx", xlsx, org.pk, "copy", test_url)
             print(f"XLSX {small:,}: {r}", flush=True)
-            results.append((f"XLSX {small:,} rows (calamine): rows/s", r["rows"] / r["seconds"], 80_000, ">="))
+            results.append((f"XLSX {small:,} rows ({r['reader']}): rows/s", r["rows"] / r["seconds"], 80_000, ">="))
             results.append(("  same, rows per client CPU-second", r["rows"] / r["cpu"], None, ""))
             results.append((f"XLSX {small:,} rows: peak RSS (MiB)", r["rss_mib"], 400, "<="))
             if xlsx_sizes:
@@ -234,6 +269,11 @@ def main(quick: bool, xlsx_sizes: list[int]) -> None:
                     print(f"generated {n:,} XLSX rows in {time.perf_counter() - t:.1f} s", flush=True)
                     m = _run_memory_child(big)
                     print(f"XLSX {n:,} calamine only: {m}", flush=True)
+                    st = _run_memory_child(big, "--xlsx-stream-child")
+                    print(f"XLSX {n:,} streaming reader only: {st}", flush=True)
+                    results.append((f"XLSX {n:,}: streaming reader alone, peak RSS", st["rss_peak_mib"], 400, "<="))
+                    results.append(("  same, rows/s", st["rows"] / st["seconds"], None, ""))
+                    results.append(("  same, rows per CPU-second", st["rows"] / st["cpu"], None, ""))
                     results.append(
                         (f"XLSX {n:,}: RSS after calamine opens the sheet", m["rss_after_sheet_mib"], None, "")
                     )
@@ -242,9 +282,11 @@ def main(quick: bool, xlsx_sizes: list[int]) -> None:
                     )
                     r = run_child("xlsx", big, org.pk, "copy", test_url)
                     print(f"XLSX {n:,} import: {r}", flush=True)
-                    results.append((f"XLSX {n:,} rows (calamine): rows/s", r["rows"] / r["seconds"], 80_000, ">="))
+                    results.append(
+                        (f"XLSX {n:,} rows ({r['reader']}): rows/s", r["rows"] / r["seconds"], 80_000, ">=")
+                    )
                     results.append(("  same, rows per client CPU-second", r["rows"] / r["cpu"], None, ""))
-                    results.append((f"XLSX {n:,} rows import: peak RSS (MiB)", r["rss_mib"], 400, "<="))
+                    results.append((f"XLSX {n:,} rows import ({r['reader']}): peak RSS", r["rss_mib"], 400, "<="))
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
         teardown_test_environment()
@@ -262,6 +304,7 @@ def main(quick: bool, xlsx_sizes: list[int]) -> None:
     print()
     print(f"{'import':<40} {'wall s':>8} {'client CPU s':>13} {'PostgreSQL CPU s':>17} {'load':>6}")
     for label, r in RUNS:
+        label = f"{label} [{r['reader']}]"
         print(f"{label:<40} {r['seconds']:>8.2f} {r['cpu']:>13.2f} {r['server_cpu']:>17.2f} {r['load']:>6.1f}")
 
 
@@ -270,5 +313,11 @@ if __name__ == "__main__":
         child(*sys.argv[2:4], int(sys.argv[4]), sys.argv[5])
     elif len(sys.argv) > 1 and sys.argv[1] == "--xlsx-memory-child":
         xlsx_memory(sys.argv[2])
+    elif len(sys.argv) > 1 and sys.argv[1] == "--xlsx-stream-child":
+        stream_memory(sys.argv[2])
     else:
-        main("--quick" in sys.argv, [300_000, 1_000_000] if "--xlsx-memory" in sys.argv else [])
+        main(
+            "--quick" in sys.argv,
+            [300_000, 1_000_000] if "--xlsx-memory" in sys.argv else [],
+            xlsx_only="--xlsx-only" in sys.argv,
+        )

@@ -360,34 +360,74 @@ def stream_values(path, progress: Callable[[float], None] | None = None) -> Iter
         zf.close()
 
 
+_SHEETDATA_RE = re.compile(rb"<((?:[\w.-]+:)?)sheetData(?:\s[^>]*)?(/?)>")
+_ROOT_RE = re.compile(rb"<((?:[\w.-]+:)?)worksheet(?:\s[^>]*)?>")
+_WS = " \t\r\n"
+MAX_ROW_BYTES = 32 * 1_048_576  # one <row> of XML; a real one is a few KiB at most
+
+
+def _row_batches(fh):
+    """The sheet XML in pieces that each parse on their own: whole <row> elements, wrapped in the
+    worksheet's own start tag (so that its namespace declarations hold) and <sheetData>. Parsing
+    a batch into a small tree and walking it costs far less than one Python event per element."""
+    buf = b""
+    while True:  # the part before <sheetData>
+        chunk = fh.read(CHUNK)
+        if not buf:
+            _no_doctype(chunk)
+        buf += chunk
+        m = _SHEETDATA_RE.search(buf)
+        if m:
+            break
+        if not chunk or len(buf) > MAX_ROW_BYTES:
+            return  # no <sheetData>: no rows
+    root = _ROOT_RE.search(buf, 0, m.start())
+    if root is None or m.group(2):  # no <worksheet> before it, or <sheetData/>
+        if root is None:
+            raise StreamRefused(gettext_noop("The XLSX file cannot be read."))
+        return
+    prefix = m.group(1)
+    opening = root.group(0) + m.group(0)
+    closing = b"</" + prefix + b"sheetData></" + root.group(1) + b"worksheet>"
+    end_tag = b"</" + prefix + b"row>"
+    end_data = b"</" + prefix + b"sheetData>"
+    buf = buf[m.end() :]
+    while True:
+        chunk = fh.read(CHUNK)
+        buf += chunk
+        cut = buf.rfind(end_tag)
+        if not chunk:
+            stop = buf.find(end_data)
+            if stop < 0:
+                raise StreamRefused(gettext_noop("The XLSX file cannot be read."))
+            if stop:
+                yield ET.fromstring(opening + buf[:stop] + closing)[0], len(chunk)  # noqa: S314 - no DOCTYPE (checked)
+            return
+        if cut < 0:
+            if len(buf) > MAX_ROW_BYTES:
+                raise StreamRefused(gettext_noop("The XLSX file cannot be read."))
+            continue
+        cut += len(end_tag)
+        yield ET.fromstring(opening + buf[:cut] + closing)[0], len(chunk)  # noqa: S314 - no DOCTYPE (checked)
+        buf = buf[cut:]
+
+
 def _rows(zf, info, strings, kinds, date1904, total, progress):
-    row_tag, c_tag, v_tag, is_tag = f"{NS}row", f"{NS}c", f"{NS}v", f"{NS}is"
-    sheetdata_tag = f"{NS}sheetData"
+    row_tag, c_tag, v_tag, is_tag, t_tag = f"{NS}row", f"{NS}c", f"{NS}v", f"{NS}is", f"{NS}t"
     nstrings, nkinds = len(strings), len(kinds)
+    columns: dict[str, int] = {}  # "AB" → 27
     first_col = -1  # set by the first non-empty row
     width = 0
     next_row = 1  # the sheet row number the next yielded row has (empty rows are yielded only
     # before a non-empty row, so trailing empty rows are not)
     last_number = 0
-    sheetdata = None
-    parser = ET.XMLPullParser(events=("start", "end"))
     read = 0
     done = 0
+    digits = "0123456789"
     with zf.open(info) as fh:
-        while True:
-            chunk = fh.read(CHUNK)
-            if chunk and not read:
-                _no_doctype(chunk)
-            if chunk:
-                parser.feed(chunk)
-                read += len(chunk)
-            else:
-                parser.close()
-            for ev, el in parser.read_events():
-                if ev == "start":
-                    if sheetdata is None and el.tag == sheetdata_tag:
-                        sheetdata = el
-                    continue
+        for batch, nbytes in _row_batches(fh):
+            read += nbytes
+            for el in batch:
                 if el.tag != row_tag:
                     continue
                 r_attr = el.get("r")
@@ -399,18 +439,32 @@ def _rows(zf, info, strings, kinds, date1904, total, progress):
                     if c.tag != c_tag:
                         continue
                     ref = c.get("r")
-                    pos = _col_index(ref) if ref else pos + 1
+                    if ref:
+                        letters = ref.rstrip(digits)
+                        pos = columns.get(letters, -2)
+                        if pos == -2:
+                            pos = columns[letters] = _col_index(letters)
+                    else:
+                        pos += 1
                     t = c.get("t")
                     if t == "inlineStr":
                         is_el = c.find(is_tag)
                         if is_el is None:
                             continue
-                        value = _rich_text(is_el)
+                        t_el = is_el.find(t_tag)
+                        if t_el is None:
+                            value = _rich_text(is_el)
+                        else:
+                            text = t_el.text or ""
+                            if text and (text[0] in _WS or text[-1] in _WS or "_x" in text):
+                                value = _t_text(t_el)
+                            else:
+                                value = text
                     else:
-                        v = c.find(v_tag)
-                        if v is None:
+                        v_el = c.find(v_tag)
+                        if v_el is None:
                             continue
-                        text = v.text or ""
+                        text = v_el.text or ""
                         if t is None or t == "n":
                             try:
                                 if "_" in text or text != text.strip():
@@ -441,9 +495,6 @@ def _rows(zf, info, strings, kinds, date1904, total, progress):
                         else:
                             value = text
                     cells[pos] = value
-                el.clear()
-                if sheetdata is not None:
-                    del sheetdata[:]
                 done += 1
                 if not cells:
                     continue
@@ -470,5 +521,3 @@ def _rows(zf, info, strings, kinds, date1904, total, progress):
                 next_row = number + 1
                 if progress is not None and done % 20_000 == 0:
                     progress(read / total)
-            if not chunk:
-                break
