@@ -583,15 +583,16 @@ def _cell_text(value, as_period=False) -> str:
     return str(value)
 
 
-# Sheets above either threshold are read by the streaming reader (xlsx_stream.py), below both by
-# python-calamine, which is faster (~31,000 rows per CPU-second) but holds the whole sheet in
-# memory: measured peak RSS 366 MiB at 300,000 rows and 1,039 MiB at 1,000,000 rows (limit
-# 400 MiB, issue #8), so about 1 KiB per row of 11 columns. 200,000 rows keeps calamine near
-# 250 MiB. The byte threshold covers sheets without a <dimension> (or with a wrong one): a row of
-# the report is 300–700 bytes of sheet XML, so 100 MiB is ≈ 150,000–350,000 rows. Settings:
+# A sheet with more rows than XLSX_STREAM_ROWS is read by the streaming reader (xlsx_stream.py),
+# a smaller one by python-calamine, which is about twice as fast per row but holds the whole
+# sheet in memory: measured peak RSS of the import 303 MiB at 200,000 rows, 366 MiB at 300,000
+# and 1,039 MiB at 1,000,000 (≈ 0.84 MiB per 1,000 rows on top of ~140 MiB; the limit is
+# 400 MiB, issue #8). 250,000 rows keeps calamine near 350 MiB. The rows come from the sheet's
+# <dimension> and an estimate from its first MiB (xlsx_stream.sheet_size), whichever is larger;
+# when neither is available, a sheet of more than XLSX_STREAM_MB of XML is streamed. Settings:
 # STATISTICS_XLSX_STREAM_ROWS, STATISTICS_XLSX_STREAM_MB (tests set them to 0 to force streaming).
-XLSX_STREAM_ROWS = 200_000
-XLSX_STREAM_MB = 100
+XLSX_STREAM_ROWS = 250_000
+XLSX_STREAM_MB = 128
 
 
 def xlsx_reader(path: Path) -> str:
@@ -606,7 +607,7 @@ def xlsx_reader(path: Path) -> str:
         size, rows = sheet_size(path)
     except (StreamRefused, zipfile.BadZipFile, KeyError, OSError):
         return "calamine"  # let calamine give its error (or read what it can)
-    if size > max_bytes or (rows is not None and rows > max_rows):
+    if rows > max_rows if rows is not None else size > max_bytes:
         return "stream"
     return "calamine"
 

@@ -143,19 +143,32 @@ def workbook_parts(zf: zipfile.ZipFile) -> dict:
     }
 
 
+_ROW_END_RE = re.compile(rb"</(?:[\w.-]+:)?row>")
+SAMPLE_BYTES = 1_048_576
+
+
 def sheet_size(path) -> tuple[int, int | None]:
-    """(uncompressed bytes of the first sheet, rows per its <dimension ref>, or None) — read from
-    the zip directory and the first 4 KiB of the sheet, before anything else is decompressed."""
+    """(uncompressed bytes of the first sheet, its number of rows or None) before anything but the
+    first MiB of the sheet is decompressed. The rows are the larger of the sheet's
+    <dimension ref> (Excel writes it; other writers may not, or write a wrong one) and an
+    estimate from the first MiB: the sheet's size divided by the bytes per row seen there."""
     with zipfile.ZipFile(path) as zf:
         name = workbook_parts(zf)["sheet"]
         size = zf.getinfo(name).file_size
         with zf.open(name) as fh:
-            head = fh.read(4096)
-    m = _DIMENSION_RE.search(head)
+            head = fh.read(SAMPLE_BYTES)
+    m = _DIMENSION_RE.search(head, 0, 8192)
     rows = None
     if m and m.group(2):
         last = m.group(4) or m.group(2)
         rows = int(last) - int(m.group(2)) + 1
+    ends = [e.end() for e in _ROW_END_RE.finditer(head)]
+    if len(ends) >= 10 and size > len(head):
+        per_row = (ends[-1] - ends[0]) / (len(ends) - 1)
+        estimate = int(size / per_row)
+        rows = max(rows or 0, estimate)
+    elif ends and size <= len(head):
+        rows = max(rows or 0, len(ends))
     return size, rows
 
 

@@ -232,8 +232,18 @@ def test_reader_is_chosen_by_dimension_or_size(tmp_path, settings):
     big = write_raw(tmp_path / "b.xlsx", '<row r="1"><c r="A1"><v>1</v></c></row>', dimension="A1:K1001")
     assert xlsx_reader(small) == "calamine" and xlsx_reader(big) == "stream"
     assert xlsx_stream.sheet_size(big)[1] == 1001
-    settings.STATISTICS_XLSX_STREAM_MB = 0  # no <dimension>: the sheet's uncompressed size decides
-    assert xlsx_reader(write_raw(tmp_path / "n.xlsx", '<row r="1"><c r="A1"><v>1</v></c></row>')) == "stream"
+    # no <dimension>: the rows counted (or estimated from the first MiB) decide
+    rows = "".join(f'<row r="{i}"><c r="A{i}"><v>{i}</v></c></row>' for i in range(1, 1002))
+    assert xlsx_reader(write_raw(tmp_path / "n.xlsx", rows)) == "stream"
+    many = "".join(f'<row r="{i}"><c r="A{i}" t="inlineStr"><is><t>{i}</t></is></c></row>' for i in range(1, 60_001))
+    path = write_raw(tmp_path / "m.xlsx", many)  # 3 MiB of XML: estimated from the first MiB
+    size, estimate = xlsx_stream.sheet_size(path)
+    assert size > 2 * xlsx_stream.SAMPLE_BYTES and 57_000 < estimate < 63_000
+    # the dimension may understate: the estimate wins
+    path = write_raw(tmp_path / "d.xlsx", many, dimension="A1:A10")
+    assert 57_000 < xlsx_stream.sheet_size(path)[1] < 63_000
+    settings.STATISTICS_XLSX_STREAM_MB = 0  # no rows at all to count: the size decides
+    assert xlsx_reader(write_raw(tmp_path / "e.xlsx", "")) == "stream"
 
 
 def test_absurd_shared_strings_table_is_refused(tmp_path, stream, monkeypatch):
