@@ -373,7 +373,7 @@ def stream_values(path, progress: Callable[[float], None] | None = None) -> Iter
         zf.close()
 
 
-_SHEETDATA_RE = re.compile(rb"<((?:[\w.-]+:)?)sheetData(?:\s[^>]*)?(/?)>")
+_SHEETDATA_RE = re.compile(rb"<((?:[\w.-]+:)?)sheetData(?:\s[^>]*?)?(/?)>")
 _ROOT_RE = re.compile(rb"<((?:[\w.-]+:)?)worksheet(?:\s[^>]*)?>")
 _WS = " \t\r\n"
 MAX_ROW_BYTES = 32 * 1_048_576  # one <row> of XML; a real one is a few KiB at most

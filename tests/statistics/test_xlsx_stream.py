@@ -309,3 +309,26 @@ def test_huge_duration_is_refused_by_both(tmp_path, settings):
         with pytest.raises(FileRefused) as exc:
             list(xlsx_rows(path))
         assert exc.value.msgid == "The XLSX file cannot be read."
+
+
+@pytest.mark.parametrize("body", ["", '<row r="1"/>', '<row r="1"><c r="A1" s="1"/></row>'])
+def test_empty_sheet_is_empty_for_both(tmp_path, settings, body):
+    for name, sheet_data in (("a", f"<sheetData>{body}</sheetData>"), ("b", '<sheetData x="1"/>')):
+        path = tmp_path / f"{name}.xlsx"
+        write_raw(path, body)
+        if name == "b":  # a self-closing <sheetData/> with an attribute
+            with zipfile.ZipFile(path) as zf:
+                parts = {n: zf.read(n) for n in zf.namelist()}
+            sheet = parts["xl/worksheets/data.xml"].decode()
+            parts["xl/worksheets/data.xml"] = (
+                sheet[: sheet.index("<sheetData>")] + sheet_data + "</worksheet>"
+            ).encode()
+            with zipfile.ZipFile(path, "w") as zf:
+                for n, data in parts.items():
+                    zf.writestr(n, data)
+        for rows, mb in ((10**9, 10**6), (0, 0)):
+            settings.STATISTICS_XLSX_STREAM_ROWS = rows
+            settings.STATISTICS_XLSX_STREAM_MB = mb
+            with pytest.raises(FileRefused) as exc:
+                list(xlsx_rows(path))
+            assert exc.value.msgid == "The file is empty."
