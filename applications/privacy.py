@@ -71,6 +71,10 @@ def application_retention(*, cutoff, action) -> int:
                 _delete_attachment_files(application.attachments.all())
                 application.delete()
                 Application.history.filter(id=pk).delete()
+                if application.evaluation_id:  # the stored evaluation holds the input: it goes too
+                    from eligibility.services import evaluations_delete_unreferenced
+
+                    evaluations_delete_unreferenced([application.evaluation_id])
         except ProtectedError:
             # Still referred to by an advisor assignment or an yttrande case: their own rules
             # remove them first; this case goes on a later night.
@@ -97,6 +101,11 @@ def _anonymise_applications(queryset) -> int:
         "employer_org_number": "",
         "employment_end_date": None,
     }
+    from eligibility.services import evaluations_forget_input
+
+    evaluations_forget_input(
+        Application.objects.filter(pk__in=ids, evaluation__isnull=False).values_list("evaluation_id", flat=True)
+    )
     # update() on purpose: the model's save() refuses to change the submitted data.
     Application.objects.filter(pk__in=ids).update(snapshot={}, eligibility_input={}, **blank)
     Application.history.filter(id__in=ids).update(**blank)

@@ -106,3 +106,17 @@ def evaluation_rerun_diff(evaluation: Evaluation) -> dict[str, Any]:
         or diff["error"]["before"] != diff["error"]["after"]
     )
     return diff
+
+
+def evaluations_forget_input(evaluation_ids) -> int:
+    """Empties the stored input (it holds the personnummer or birth date and the work history) of
+    these evaluations, for retention: the rule set, parameters and result stay, so the decision can
+    still be explained, but it can no longer be re-run. Returns the number of evaluations changed."""
+    return Evaluation.objects.filter(pk__in=list(evaluation_ids)).exclude(input={}).update(input={})
+
+
+def evaluations_delete_unreferenced(evaluation_ids) -> int:
+    """Deletes these evaluations where no application refers to them any more (retention: the
+    application they were made for has been deleted). Returns the number deleted."""
+    deleted, _by_model = Evaluation.objects.filter(pk__in=list(evaluation_ids), applications__isnull=True).delete()
+    return deleted

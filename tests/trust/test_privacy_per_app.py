@@ -149,6 +149,7 @@ def test_the_nightly_job_deletes_and_anonymises_per_rule_and_logs_counts_only(de
     from advisors.models import Assignment, Contact, PlanVersion
     from applications.models import Application, Attachment, Draft
     from applications.yttrande.models import YttrandeCase
+    from eligibility.models import Evaluation
 
     sara = demo["sara"]
     now = timezone.now() + dt.timedelta(days=3 * 365)
@@ -159,6 +160,10 @@ def test_the_nightly_job_deletes_and_anonymises_per_rule_and_logs_counts_only(de
     _finish(assignment.application, old)
     YttrandeCase.objects.filter(pk=demo["yttrande"].pk).update(status="sent", received_at=old)
     refused_ids = list(Application.objects.filter(applicant=sara, status="refused").values_list("pk", flat=True))
+    refused_evaluations = list(
+        Application.objects.filter(pk__in=refused_ids, evaluation__isnull=False).values_list("evaluation_id", flat=True)
+    )
+    assert refused_evaluations  # the demo's refused case has its stored evaluation
     Application.objects.filter(pk__in=refused_ids).update(decided_at=old)
     open_ids = list(
         Application.objects.filter(applicant=sara)
@@ -184,6 +189,8 @@ def test_the_nightly_job_deletes_and_anonymises_per_rule_and_logs_counts_only(de
     assert not Application.objects.filter(pk__in=refused_ids).exists()
     assert not Attachment.objects.filter(application_id__in=refused_ids).exists()
     assert Application.history.filter(id__in=refused_ids).count() == 0
+    # Their stored evaluations (the input holds the personnummer or birth date) are gone too.
+    assert not Evaluation.objects.filter(pk__in=refused_evaluations).exists()
     # Open cases are never touched.
     assert Application.objects.filter(pk__in=open_ids).count() == len(open_ids)
     assert counts["applications.draft"] >= 1
