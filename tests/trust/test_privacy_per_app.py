@@ -160,9 +160,8 @@ def test_the_nightly_job_deletes_and_anonymises_per_rule_and_logs_counts_only(de
     _finish(assignment.application, old)
     YttrandeCase.objects.filter(pk=demo["yttrande"].pk).update(status="sent", received_at=old)
     refused_ids = list(Application.objects.filter(applicant=sara, status="refused").values_list("pk", flat=True))
-    refused_evaluations = list(
-        Application.objects.filter(pk__in=refused_ids, evaluation__isnull=False).values_list("evaluation_id", flat=True)
-    )
+    refused = Application.objects.filter(pk__in=refused_ids, evaluation__isnull=False)
+    refused_evaluations = list(refused.values_list("evaluation_id", flat=True))
     assert refused_evaluations  # the demo's refused case has its stored evaluation
     Application.objects.filter(pk__in=refused_ids).update(decided_at=old)
     open_ids = list(
