@@ -7,6 +7,7 @@ import re
 from zoneinfo import ZoneInfo
 
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -17,6 +18,11 @@ from omstallning.core.ratelimit import rate_limit
 from .forms import PrecheckForm
 from .rules import InputError, evaluate, parse_case
 from .selectors import cached_current_parameters
+
+#: The empty form's questions, rendered once per (language, day) in each process: they are the same
+#: for every visitor (the CSRF token and the CSP nonce sit outside them), and rendering the 24-month
+#: grid is most of the page's cost. Kept per process, so a deployment renders them afresh.
+_EMPTY_FIELDS_HTML: dict[tuple[str, datetime.date], str] = {}
 
 _MONTH_FIELD = re.compile(r"^months\[(\d+)\]\.(hours|income|skippable)")
 
@@ -69,7 +75,19 @@ def precheck(request):
                     for r in result["reasons"]
                 ]
     else:
-        form = PrecheckForm(today=today)
+        key = (get_language() or "sv", today)
+        fields_html = _EMPTY_FIELDS_HTML.get(key)
+        if fields_html is None:
+            form = PrecheckForm(today=today)
+            fields_html = render_to_string(  # a SafeString: auto-escaped by the template engine
+                "eligibility/_precheck_fields.html",
+                {"form": form, "frame_first": form.months[0], "frame_last": form.months[-1]},
+            )
+            if len(_EMPTY_FIELDS_HTML) > 8:  # yesterday's entries go
+                _EMPTY_FIELDS_HTML.clear()
+            _EMPTY_FIELDS_HTML[key] = fields_html
+        context = {"form": None, "fields_html": fields_html, "registry_lookup_url": _registry_lookup_url()}
+        return render(request, "eligibility/precheck.html", context)
     employer_elsewhere = False
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
