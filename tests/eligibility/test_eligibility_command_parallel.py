@@ -1,5 +1,6 @@
-"""A large batch through `evaluate_eligibility` is split over processes: the output is exactly the
-output of one process, in input order, with the same error count and exit status."""
+"""A large input to `evaluate_eligibility` is split over processes: the output is exactly the output
+of one process, in input order, with the same error count and exit status; input the parallel path
+cannot take goes the one-process way with the same answers."""
 
 import io
 import json
@@ -38,7 +39,7 @@ def test_split_over_processes_gives_the_same_output(tmp_path, monkeypatch):
     path = tmp_path / "cases.json"
     path.write_text(json.dumps(cases))
     one, one_status = _run(path, jobs=1)
-    monkeypatch.setattr(command, "PARALLEL_MIN_CASES", 100)
+    monkeypatch.setattr(command, "PARALLEL_MIN_BYTES", 100)
     calls = []
     original = command._evaluate_in_processes
     monkeypatch.setattr(command, "_evaluate_in_processes", lambda *a: calls.append(a[3]) or original(*a))
@@ -48,6 +49,26 @@ def test_split_over_processes_gives_the_same_output(tmp_path, monkeypatch):
     assert json.loads(three) == json.loads(one)
     assert [r["id"] for r in json.loads(three)] == [c["id"] for c in cases]
     assert sum("error" in r for r in json.loads(three)) == 25
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('{"id": "one", "service": "radgivning"' + " " * 200 + "}", "object"),
+        ("[" + " " * 200 + "{]", "invalid"),
+    ],
+)
+def test_input_the_parallel_path_cannot_take_goes_the_one_process_way(tmp_path, monkeypatch, text, expected):
+    monkeypatch.setattr(command, "PARALLEL_MIN_BYTES", 100)
+    path = tmp_path / "cases.json"
+    path.write_text(text)
+    if expected == "invalid":
+        with pytest.raises(CommandError, match="not valid JSON"):
+            call_command("evaluate_eligibility", str(path), "--jobs=2", stdout=io.StringIO())
+    else:
+        out, status = _run(path, jobs=2)
+        assert status == 1  # the case lacks fields: one result with an error, as with one process
+        assert json.loads(out)[0]["id"] == "one" and "error" in json.loads(out)[0]
 
 
 def test_a_small_batch_stays_in_one_process(tmp_path, monkeypatch):

@@ -9,12 +9,15 @@ What orjson refuses or reads differently from the standard library (NaN, integer
 which orjson turns into floats) goes through the standard library, so the input is read and the
 output written exactly as with ``json`` alone.
 
-A large batch (``PARALLEL_MIN_CASES`` or more) is split over ``--jobs`` processes (default: the
-CPUs this process may use). The processes are forked after the parameters are loaded, each
-evaluates one contiguous slice and returns its results already as JSON bytes, which are joined in
-input order; the output is byte for byte the same as from one process. The children run only the
-pure-Python rule code and orjson (no database, no logging), so the fork of a process whose database
-pool has threads is safe here; ``--jobs=1`` keeps everything in one process.
+A large input (``PARALLEL_MIN_BYTES`` of JSON or more, about 12,000 cases of 24 months) is split
+over ``--jobs`` processes (default: the CPUs this process may use). The processes are forked after
+the parameters are loaded; each reads the JSON itself (so no process touches objects another
+made, which would copy them page by page), evaluates its contiguous slice and returns its results
+already as JSON bytes, which are joined in input order: the output is byte for byte the same as
+from one process. Input the fast path cannot take (not an array, invalid JSON, numbers beyond 64
+bits) goes the one-process way. The children run only the pure-Python rule code and orjson (no
+database, no logging), so the fork of a process whose database pool has threads is safe here;
+``--jobs=1`` keeps everything in one process.
 """
 
 import gc
@@ -30,8 +33,8 @@ from django.core.management.base import BaseCommand, CommandError
 from eligibility.rules import evaluate_many
 from eligibility.selectors import current_parameters
 
-#: From this many cases on, the batch is split over several processes (when --jobs allows).
-PARALLEL_MIN_CASES = 20_000
+#: From this much JSON on, the batch is split over several processes (when --jobs allows).
+PARALLEL_MIN_BYTES = 16 * 1024 * 1024
 
 
 def _usable_cpus() -> int:
@@ -46,14 +49,23 @@ def _usable_cpus() -> int:
 _BATCH: dict = {}
 
 
-def _evaluate_slice(bounds: tuple[int, int]) -> tuple[bytes, int]:
-    start, stop = bounds
+def _evaluate_slice(index: int) -> tuple[bytes, int, int] | None:
+    """Slice ``index`` of ``jobs``: (results as JSON bytes, errors, number of cases in the whole
+    input), or None when the input is not for the parallel path."""
     gc.disable()
-    results, errors = evaluate_many(_BATCH["cases"][start:stop], _BATCH["parameters"], lang=_BATCH["lang"])
     try:
-        return orjson.dumps(results), errors
+        data = orjson.loads(_BATCH["text"])
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(data, list):
+        return None
+    size = -(-len(data) // _BATCH["jobs"])
+    cases = data[index * size : (index + 1) * size]
+    results, errors = evaluate_many(cases, _BATCH["parameters"], lang=_BATCH["lang"])
+    try:
+        return orjson.dumps(results), errors, len(data)
     except TypeError:  # something orjson cannot write: the parent evaluates the batch itself
-        return None, errors
+        return None
 
 
 class Command(BaseCommand):
@@ -71,7 +83,7 @@ class Command(BaseCommand):
             "--jobs",
             type=int,
             default=_usable_cpus(),
-            help=f"processes for a batch of {PARALLEL_MIN_CASES:,} cases or more (default: the usable CPUs)",
+            help="processes for a large input (16 MiB of JSON or more; default: the usable CPUs)",
         )
 
     def handle(self, *args, **options):
@@ -110,6 +122,11 @@ class Command(BaseCommand):
 
     def _run(self, text, path, lang, jobs=1):
         stdlib = _has_long_digit_run(text)  # a number orjson would not keep exact
+        if not stdlib and jobs > 1 and isinstance(text, bytes) and len(text) >= PARALLEL_MIN_BYTES:
+            parts = _evaluate_in_processes(text, current_parameters(), lang, jobs)
+            if parts is not None and all(part is not None for part in parts):
+                chunks = [json_bytes[1:-1] for json_bytes, _errors, _count in parts if json_bytes != b"[]"]
+                return b"[" + b",".join(chunks) + b"]", sum(p[1] for p in parts), parts[0][2]
         if not stdlib:
             try:
                 data = orjson.loads(text)
@@ -119,11 +136,6 @@ class Command(BaseCommand):
             data = _loads_stdlib(text, path)
         cases = data if isinstance(data, list) else [data]
         parameters = current_parameters()
-        if not stdlib and jobs > 1 and len(cases) >= PARALLEL_MIN_CASES:
-            parts = _evaluate_in_processes(cases, parameters, lang, jobs)
-            if parts is not None and all(part is not None for part, _errors in parts):
-                chunks = [part[1:-1] for part, _errors in parts if part != b"[]"]
-                return b"[" + b",".join(chunks) + b"]", sum(e for _p, e in parts), len(cases)
         results, errors = evaluate_many(cases, parameters, lang=lang)
         if not stdlib:
             try:
@@ -134,21 +146,19 @@ class Command(BaseCommand):
         return out, errors, len(cases)
 
 
-def _evaluate_in_processes(cases, parameters, lang, jobs):
-    """Evaluates contiguous slices of ``cases`` in ``jobs`` forked processes; returns the slices'
-    (JSON bytes, error count) in input order, or None where fork is not available."""
+def _evaluate_in_processes(text, parameters, lang, jobs):
+    """Evaluates the input in ``jobs`` forked processes, one contiguous slice each; returns the
+    slices' results in input order, or None where fork is not available."""
     if "fork" not in multiprocessing.get_all_start_methods():
         return None
     from django.db import connections
 
     connections.close_all()  # the children must not share the parent's database connection
-    size = -(-len(cases) // jobs)
-    bounds = [(start, min(start + size, len(cases))) for start in range(0, len(cases), size)]
-    _BATCH.update(cases=cases, parameters=parameters, lang=lang)
+    _BATCH.update(text=text, parameters=parameters, lang=lang, jobs=jobs)
     try:
-        pool = multiprocessing.get_context("fork").Pool(len(bounds))
+        pool = multiprocessing.get_context("fork").Pool(jobs)
         try:
-            return pool.map(_evaluate_slice, bounds, chunksize=1)
+            return pool.map(_evaluate_slice, range(jobs), chunksize=1)
         finally:
             pool.close()
             pool.join()
