@@ -229,7 +229,8 @@ def test_a_refusal_as_pdf_and_no_letter_before_the_decision(client, officer, use
 def test_the_pdf_loads_nothing_but_our_static_files():
     from weasyprint.urls import FatalURLFetchingError
 
-    from registry.pdf import URLRefused, html_to_pdf
+    from omstallning.core.pdf import URLRefused
+    from registry.pdf import html_to_pdf
 
     ok = html_to_pdf('<link rel="stylesheet" href="/static/registry/letter.css"><p>Hej</p>', fail_on_errors=True)
     assert ok.startswith(b"%PDF-")

@@ -9,6 +9,7 @@ from pypdf import PdfReader
 from weasyprint.urls import FatalURLFetchingError
 
 from applications.yttrande import pdf
+from omstallning.core import pdf as core_pdf
 
 
 def data(**overrides) -> pdf.YttrandePdfData:
@@ -86,18 +87,18 @@ def test_the_font_is_dejavu_sans_embedded():
 
 
 def test_the_fetcher_serves_our_static_files_only():
-    fetcher = pdf.StaticOnlyURLFetcher()
-    response = fetcher.fetch(f"{pdf.INTERNAL_ORIGIN}/static/{pdf.STYLESHEET}")
+    fetcher = core_pdf.StaticOnlyURLFetcher()
+    response = fetcher.fetch(f"{core_pdf.INTERNAL_ORIGIN}/static/{pdf.STYLESHEET}")
     assert b"@page" in response.read()
     for url in [
         "https://example.com/logo.png",
         "http://127.0.0.1:8000/static/yttrande/pdf.css",
         "file:///etc/passwd",
-        f"{pdf.INTERNAL_ORIGIN}/static/../../../etc/passwd",
-        f"{pdf.INTERNAL_ORIGIN}/admin/",
+        f"{core_pdf.INTERNAL_ORIGIN}/static/../../../etc/passwd",
+        f"{core_pdf.INTERNAL_ORIGIN}/admin/",
         "data:text/css,body{}",
     ]:
-        with pytest.raises(pdf.URLRefused):
+        with pytest.raises(core_pdf.URLRefused):
             fetcher.fetch(url)
 
 
