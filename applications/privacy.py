@@ -60,6 +60,8 @@ def draft_retention(*, cutoff, action) -> int:
 
 @register_retention_handler("applications.application")
 def application_retention(*, cutoff, action) -> int:
+    from eligibility.services import evaluations_delete_unreferenced  # lazily, as services.py does
+
     finished = Application.objects.filter(_finished_before(cutoff))
     if action == "anonymise":
         return _anonymise_applications(finished.exclude(snapshot={}))
@@ -72,8 +74,6 @@ def application_retention(*, cutoff, action) -> int:
                 application.delete()
                 Application.history.filter(id=pk).delete()
                 if application.evaluation_id:  # the stored evaluation holds the input: it goes too
-                    from eligibility.services import evaluations_delete_unreferenced
-
                     evaluations_delete_unreferenced([application.evaluation_id])
         except ProtectedError:
             # Still referred to by an advisor assignment or an yttrande case: their own rules
