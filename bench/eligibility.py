@@ -11,7 +11,7 @@ Generates 100,000 random cases with a fixed seed, then measures, each as wall ti
   (every output object, texts included): "identical: yes/no";
 * end to end: ``python manage.py evaluate_eligibility FILE`` on the same cases as a JSON file,
   including process start, JSON decoding, parsing, evaluation and JSON encoding (skipped with a
-  message when Django is not importable). Target >= 10,000 cases per CPU-second.
+  message when Django is not importable), with `--jobs=1` and with every CPU. Target >= 10,000 cases/s.
 
 Usage: python bench/eligibility.py [N] [--no-command] [--no-reference]
 """
