@@ -9,7 +9,7 @@ import logging
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from omstallning.core.ratelimit import client_ip
+from omstallning.core.services import attachment_response
 
 from . import selectors, services
 from .models import STUDY_PACES, ApiClient, Situation, Source
@@ -269,8 +270,9 @@ class DocumentPdfView(CsnAPIView):
             raise Http404
         data = services.document_read(document)
         services.document_mark_sent(document=document, api_client=request.auth)
-        response = HttpResponse(data, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="yttrande-{case.reference}-v{document.version}.pdf"'
+        response = attachment_response(
+            data, filename=f"yttrande-{case.reference}-v{document.version}.pdf", content_type="application/pdf"
+        )
         response["X-Content-SHA256"] = document.sha256
         response["Cache-Control"] = "no-store"
         return response

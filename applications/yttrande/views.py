@@ -9,12 +9,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from omstallning.accounts.roles import Role
 from omstallning.core.ratelimit import rate_limit
+from omstallning.core.services import safe_download_name
 
 from . import selectors, services
 from .forms import AssessmentForm, VerifyForm
@@ -29,10 +31,9 @@ def _pdf_response(document: YttrandeDocument, *, inline: bool = False) -> HttpRe
     except (OSError, ValueError):
         raise Http404 from None
     response = HttpResponse(data, content_type="application/pdf")
-    disposition = "inline" if inline else "attachment"
-    response["Content-Disposition"] = (
-        f'{disposition}; filename="yttrande-{document.case.reference}-v{document.version}.pdf"'
-    )
+    # the name through the core helpers (RFC 6266/5987 encoding, nothing a header must not hold)
+    name = safe_download_name(f"yttrande-{document.case.reference}-v{document.version}.pdf")
+    response["Content-Disposition"] = content_disposition_header(not inline, name)
     response["Cache-Control"] = "private, no-store"
     return response
 
