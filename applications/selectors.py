@@ -12,6 +12,22 @@ def drafts_for(user) -> QuerySet[Draft]:
     return Draft.objects.filter(applicant=user)
 
 
+DRAFTS_PER_PAGE = 10
+
+
+def drafts_page(user, page_number=None, *, per_page: int = DRAFTS_PER_PAGE):
+    """One page of the applicant's drafts for the "Apply" page, most recently saved first: one
+    query for the page (only the listed columns, not the steps' JSON) and one COUNT."""
+    from django.core.paginator import Paginator
+
+    drafts = (
+        Draft.objects.filter(applicant=user)
+        .order_by("-last_activity_at", "-pk")
+        .only("pk", "service", "last_activity_at")
+    )
+    return Paginator(drafts, per_page).get_page(page_number)
+
+
 def draft_for(user, pk: int) -> Draft:
     """The applicant's own draft, or 404 (another person's draft does not exist for them)."""
     return get_object_or_404(Draft, pk=pk, applicant=user)

@@ -42,7 +42,7 @@ def choose_service(request):
     if request.method == "POST" and form.is_valid():
         draft = services.draft_create(service=form.cleaned_data["service"], by=request.user)
         return redirect(_step_url(draft, steps_for(draft.service)[0]))
-    drafts = selectors.drafts_for(request.user)
+    drafts = selectors.drafts_page(request.user, request.GET.get("sida"))
     return render(request, "applications/choose_service.html", {"form": form, "drafts": drafts})
 
 
@@ -258,7 +258,11 @@ def my_cases(request):
     return render(
         request,
         "applications/my_cases.html",
-        {"applications": selectors.applications_for(request.user), "drafts": selectors.drafts_for(request.user)},
+        {
+            "applications": selectors.applications_for(request.user),
+            # a COUNT: the page links to "Apply", it does not list (or load) the drafts
+            "draft_count": selectors.drafts_for(request.user).count(),
+        },
     )
 
 
