@@ -123,6 +123,25 @@ class RegistrationCase(models.Model):
         return self.name or _("Registration case %(id)s") % {"id": self.pk}
 
 
+class PendingSignup(models.Model):
+    """Marks an account made by the organisation sign-up (services.representative_sign_up) whose
+    e-mail address is not confirmed yet, with the draft made with it. The verification removes
+    the mark; the daily sweep (services.unverified_signups_sweep) deletes the account, the draft
+    and the mark once the link has expired plus a margin. Other inactive accounts (deactivated by
+    an administrator, made in the admin) have no mark and are never touched by the sweep."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pending_signup")
+    case = models.OneToOneField(RegistrationCase, on_delete=models.CASCADE, related_name="pending_signup")
+    created_at = models.DateTimeField(_("signed up"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("unconfirmed sign-up")
+        verbose_name_plural = _("unconfirmed sign-ups")
+
+    def __str__(self):
+        return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
 class RegistrationAttachment(models.Model):
     """A document supporting one prerequisite (statutes, financial statements, fee structure…)."""
 

@@ -172,26 +172,66 @@ class _SignupTokenGenerator:
 signup_token_generator = _SignupTokenGenerator()
 
 
-def _signup_mail(*, template: str, context: dict, to: str, user_id: int | None) -> None:
-    """Sends one sign-up mail through Django's mailer after the transaction commits. A failure is
-    logged with the account id only (never the address)."""
+SIGNUP_MAIL_TEMPLATES = ("signup_verify", "signup_taken")
+
+
+def signup_mail_send(*, template: str, user_id: int, site_url: str) -> bool:
+    """Sends one sign-up mail (run by the task registry.tasks.send_signup_mail, which gets the
+    account id only). ``signup_verify``: the verification link, made here, to an account that
+    is still waiting for it (inactive, marked PendingSignup); ``signup_taken``: "someone tried to
+    sign up with your address" to the owner of the address. Returns whether a mail was sent;
+    nothing is sent for an account that is gone, already confirmed or has no address. A failure
+    is logged with the account id only (never the address)."""
     import logging
 
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
     from django.core.mail import send_mail
     from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils import translation
 
-    subject = "".join(render_to_string(f"registry/mail/{template}_subject.txt", context).splitlines())
-    body = render_to_string(f"registry/mail/{template}.txt", context)
+    from .models import PendingSignup
 
-    def _send():
-        try:
-            send_mail(subject, body, None, [to])
-        except Exception:
-            logging.getLogger("omstallning.security").exception(
-                "registry sign-up mail %s (user_id=%s) could not be sent", template, user_id
-            )
+    if template not in SIGNUP_MAIL_TEMPLATES:
+        raise ValueError(template)
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None or not user.email:
+        return False
+    site_url = site_url.rstrip("/")
+    if template == "signup_verify":
+        if user.is_active or not PendingSignup.objects.filter(user_id=user.pk).exists():
+            return False
+        token = signup_token_generator.make_token(user)
+        context = {
+            "url": site_url + reverse("registry:signup_verify", kwargs={"token": token}),
+            "hours": SIGNUP_VERIFICATION_SECONDS // 3600,
+        }
+    else:
+        context = {
+            "login_url": site_url + reverse("accounts:login"),
+            "reset_url": site_url + reverse("accounts:password_reset"),
+        }
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = "".join(render_to_string(f"registry/mail/{template}_subject.txt", context).splitlines())
+        body = render_to_string(f"registry/mail/{template}.txt", context)
+    try:
+        send_mail(subject, body, None, [user.email])
+    except Exception:
+        logging.getLogger("omstallning.security").exception(
+            "registry sign-up mail %s (user_id=%s) could not be sent", template, user.pk
+        )
+        return False
+    return True
 
-    transaction.on_commit(_send)
+
+def _queue_signup_mail(*, template: str, user_id: int | None, site_url: str) -> None:
+    """Both sign-up paths queue exactly one task after the transaction commits (the task gets the
+    account id, never the address), so the request does the same work whether or not the
+    address was taken."""
+    from .tasks import send_signup_mail
+
+    send_signup_mail.delay_on_commit(template, user_id, site_url)
 
 
 def representative_sign_up(
@@ -206,39 +246,34 @@ def representative_sign_up(
 ) -> RegistrationCase | None:
     """A representative of an organisation signs up (role: organisation reporter) and gets a
     registration application draft with the organisation's name and number and the contact
-    person filled in. The account is created inactive and a verification link (valid 24 h, one
-    time) is mailed to the address; following it activates the account (see
-    representative_sign_up_verify). The password must already have passed Django's validators
-    (the form); the e-mail address, lower case, is the username. All or nothing.
+    person filled in. The account is created inactive, marked as an unconfirmed sign-up
+    (PendingSignup), and a verification link (valid 24 h, one time) is mailed to the address by
+    a task; following it activates the account (see representative_sign_up_verify). An account
+    never confirmed is deleted by unverified_signups_sweep. The password must already have passed
+    Django's validators (the form); the e-mail address, lower case, is the username. All or
+    nothing.
 
     When the address already belongs to an account nothing is created and the owner of the
     address is told by mail that someone tried to sign up with it; the caller answers the same
-    way in both cases (no account enumeration). Returns the draft, or None when the address was
-    taken."""
+    way in both cases (no account enumeration), and both paths hash the password once and queue
+    one mail task, so they also take about as long (docs/registry.md). Returns the draft, or None
+    when the address was taken."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group
-    from django.urls import reverse
+
+    from .models import PendingSignup
 
     User = get_user_model()
     email = email.strip().lower()
     normalized = normalize_employer_org_number(org_number)
     if normalized is None:
         raise ValidationError({"org_number": _("Enter a valid organisation number (NNNNNN-NNNN).")})
-    site_url = site_url.rstrip("/")
 
-    def _taken(owner):
-        make_password(password)  # the same work as a new account, so the answer takes as long
-        if owner is not None and owner.email:
-            _signup_mail(
-                template="signup_taken",
-                context={
-                    "login_url": site_url + reverse("accounts:login"),
-                    "reset_url": site_url + reverse("accounts:password_reset"),
-                },
-                to=owner.email,
-                user_id=owner.pk,
-            )
+    def _taken(owner, *, hashed: bool = False):
+        if not hashed:
+            make_password(password)  # the same hashing as a new account; the result is thrown away
+        _queue_signup_mail(template="signup_taken", user_id=owner.pk if owner else None, site_url=site_url)
         return None
 
     owner = User.objects.filter(Q(username__iexact=email) | Q(email__iexact=email)).order_by("pk").first()
@@ -263,26 +298,20 @@ def representative_sign_up(
                 contact_name=f"{user.first_name} {user.last_name}".strip(),
                 contact_email=email,
             )
-            token = signup_token_generator.make_token(user)
-            _signup_mail(
-                template="signup_verify",
-                context={
-                    "url": site_url + reverse("registry:signup_verify", kwargs={"token": token}),
-                    "hours": SIGNUP_VERIFICATION_SECONDS // 3600,
-                },
-                to=email,
-                user_id=user.pk,
-            )
+            PendingSignup.objects.create(user=user, case=case)
+            _queue_signup_mail(template="signup_verify", user_id=user.pk, site_url=site_url)
             return case
     except IntegrityError:  # the same address signed up at the same moment
-        return _taken(User.objects.filter(username__iexact=email).first())
+        return _taken(User.objects.filter(username__iexact=email).first(), hashed=True)
 
 
 def representative_sign_up_verify(*, token: str):
-    """Follows a verification link: activates the inactive account the token was made for and
-    returns the user, or None when the token is bad, used or expired. The caller logs the person
-    in and leads them to the draft."""
+    """Follows a verification link: activates the inactive account the token was made for,
+    removes its unconfirmed-sign-up mark and returns the user, or None when the token is bad,
+    used or expired. The caller logs the person in and leads them to the draft."""
     from django.contrib.auth import get_user_model
+
+    from .models import PendingSignup
 
     user = signup_token_generator.user_for_token(token)
     if user is None:
@@ -293,7 +322,77 @@ def representative_sign_up_verify(*, token: str):
             return None
         user.is_active = True
         user.save(update_fields=["is_active"])
+        PendingSignup.objects.filter(user_id=user.pk).delete()
         return user
+
+
+SIGNUP_CLEANUP_MARGIN_DAYS = 7
+
+
+def unverified_signups_sweep(*, now: datetime.datetime | None = None) -> dict:
+    """Daily (beat, registry.tasks.sweep_unverified_signups): deletes the accounts made by the
+    sign-up whose address was never confirmed, once the verification link has expired
+    (SIGNUP_VERIFICATION_SECONDS) plus a margin (setting REGISTRY_SIGNUP_CLEANUP_MARGIN_DAYS,
+    default 7 days). Only accounts with the PendingSignup mark that are still inactive and never
+    logged in are touched. Each account goes in its own transaction together with what the
+    sign-up made with it: the draft case (its history, events and attachments, files after the
+    commit) and the mark; an account that something else now refers to (a protected reference)
+    is left whole and counted as skipped. Afterwards the address can sign up again. Idempotent.
+    Logs and returns counts only, never an address."""
+    import logging
+
+    from django.conf import settings
+    from django.db.models import ProtectedError
+
+    from .models import PendingSignup, RegistrationAttachment
+
+    now = now or timezone.now()
+    margin_days = getattr(settings, "REGISTRY_SIGNUP_CLEANUP_MARGIN_DAYS", SIGNUP_CLEANUP_MARGIN_DAYS)
+    margin = datetime.timedelta(days=margin_days)
+    cutoff = now - datetime.timedelta(seconds=SIGNUP_VERIFICATION_SECONDS) - margin
+    candidates = list(
+        PendingSignup.objects.filter(
+            created_at__lt=cutoff, user__is_active=False, user__last_login__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    deleted = skipped = 0
+    for pk in candidates:
+        try:
+            with transaction.atomic():
+                mark = (
+                    PendingSignup.objects.select_for_update()
+                    .select_related("user", "case")
+                    .filter(pk=pk, created_at__lt=cutoff, user__is_active=False, user__last_login__isnull=True)
+                    .first()
+                )
+                if mark is None:  # confirmed (or swept) meanwhile
+                    continue
+                user, case = mark.user, mark.case
+                files = [
+                    (a.file.storage, a.file.name)
+                    for a in RegistrationAttachment.objects.filter(case__applicant=user)
+                    if a.file.name
+                ]
+                case_ids = list(RegistrationCase.objects.filter(applicant=user).values_list("pk", flat=True))
+                if any(pk_ != case.pk for pk_ in case_ids):
+                    raise ProtectedError("the account has other cases", set())
+                case_id = case.pk
+                mark.delete()
+                RegistrationEvent.objects.filter(case_id=case_id).delete()
+                case.delete()  # attachments go with it (CASCADE)
+                RegistrationCase.history.filter(id=case_id).delete()  # it held the address
+                user.delete()
+                for storage, name in files:
+                    transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+        except ProtectedError:
+            skipped += 1
+            continue
+        deleted += 1
+    result = {"deleted": deleted, "skipped": skipped}
+    logging.getLogger("omstallning.security").info(
+        "registry: unconfirmed sign-ups swept: %(deleted)s deleted, %(skipped)s skipped", result
+    )
+    return result
 
 
 def registration_case_missing(case: RegistrationCase) -> list[str]:

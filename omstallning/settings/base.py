@@ -200,6 +200,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "applications.yttrande.tasks.sweep_yttrande",
         "schedule": crontab(minute="*/10"),
     },
+    # Sign-up accounts whose address was never confirmed: deleted with their draft once the
+    # link has expired plus REGISTRY_SIGNUP_CLEANUP_MARGIN_DAYS (default 7).
+    "registry-sweep-unverified-signups": {
+        "task": "registry.tasks.sweep_unverified_signups",
+        "schedule": crontab(hour=3, minute=40),
+    },
 }
 
 # --- passwords -----------------------------------------------------------------------------
