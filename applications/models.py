@@ -317,6 +317,31 @@ class CaseEvent(models.Model):
         return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
 
 
+class ReceiptClaim(models.Model):
+    """Who is sending an application's receipt e-mail, and whether it has been sent.
+
+    The receipt task claims the receipt in one statement (an upsert on this primary key that only
+    takes over a claim older than the timeout), sends the mail with no transaction open and no
+    lock held, then records `sent_at` and the `receipt_sent` case event in one short transaction.
+    A row of its own, not columns on Application: claiming and recording never write (or lock)
+    the case row an officer may be deciding, and add nothing to the case's history.
+    """
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, primary_key=True, related_name="receipt_claim"
+    )
+    claim = models.UUIDField(_("claim"))
+    claimed_at = models.DateTimeField(_("claimed"))
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("receipt claim")
+        verbose_name_plural = _("receipt claims")
+
+    def __str__(self):
+        return f"{self.application_id}: {self.sent_at or self.claimed_at:%Y-%m-%d %H:%M}"
+
+
 class MessageDirection(models.TextChoices):
     TO_APPLICANT = "to_applicant", _("From the case officer")
     TO_OFFICER = "to_officer", _("From the applicant")

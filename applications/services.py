@@ -38,6 +38,7 @@ from .models import (
     MessageDirection,
     Outcome,
     Priority,
+    ReceiptClaim,
     Service,
     Situation,
     Status,
@@ -531,21 +532,82 @@ def _delete_submitted_draft(draft: Draft) -> None:
         cursor.execute(f"DELETE FROM {Draft._meta.db_table} WHERE id = %s", [draft.pk])  # noqa: S608
 
 
+# A claim older than this is taken to be a crashed worker's, and the sweep's task takes it over.
+# Well above the time one send_mail can take (give the SMTP mailer a timeout below it), and below
+# RECEIPT_SWEEP_AFTER + the sweep's 15 minutes, so the first sweep after a crash resends.
+RECEIPT_CLAIM_TIMEOUT = datetime.timedelta(minutes=10)
+
+
 def application_send_receipt(*, application_id: int) -> bool:
-    """Sends the receipt once: the application row is locked while the receipt is checked, sent and
-    recorded, so that the task and a sweep running at the same time do not both send it."""
-    with transaction.atomic():
-        application = (
-            Application.objects.select_for_update(of=("self",))
-            .select_related("applicant")
-            .filter(pk=application_id)
-            .first()
-        )
-        if application is None or CaseEvent.objects.filter(application=application, action="receipt_sent").exists():
-            return False
+    """Sends the receipt once, without holding a lock on the case while the mail goes out.
+
+    1. Claim (one statement, autocommit): an upsert of the application's ReceiptClaim row that
+       only takes over a claim older than RECEIPT_CLAIM_TIMEOUT and not yet sent. Two tasks (or
+       the task and a sweep) at once: the second waits on the primary key for the first's
+       one-statement insert and then finds a fresh claim, so only one of them sends.
+    2. send_mail, with no transaction open: an officer deciding the case does not wait for SMTP.
+    3. Record (one short transaction): `sent_at` and the `receipt_sent` case event.
+
+    A send that fails releases the claim (the sweep sends later); a worker that dies between 1
+    and 3 leaves a claim that the sweep's task takes over after the timeout. The one duplicate
+    left is SMTP's own: a mail accepted by the server whose worker died before step 3.
+    Returns True if this call sent the receipt.
+    """
+    application = Application.objects.select_related("applicant").filter(pk=application_id).first()
+    if application is None:
+        return False
+    claim = _receipt_claim(application_id)
+    if claim is None:
+        return False
+    try:
         _send_mail(application.applicant, "applications/email/receipt", {"application": application})
-        CaseEvent.objects.create(application=application, action="receipt_sent")
+    except Exception:
+        ReceiptClaim.objects.filter(application_id=application_id, claim=claim, sent_at__isnull=True).delete()
+        raise
+    with transaction.atomic():
+        # Recorded by whichever sender gets here first, even one whose claim was taken over:
+        # one receipt_sent event, and no third send.
+        recorded = ReceiptClaim.objects.filter(application_id=application_id, sent_at__isnull=True).update(
+            sent_at=timezone.now(), claim=claim
+        )
+        if recorded:
+            CaseEvent.objects.create(application_id=application_id, action="receipt_sent")
+        else:
+            logger.warning("receipt for application %s was sent twice (a claim outlived its timeout)", application_id)
     return True
+
+
+def _receipt_claim(application_id: int):
+    """Claims the receipt: the new claim's UUID, or None when it is sent or claimed by another
+    task less than RECEIPT_CLAIM_TIMEOUT ago (or the receipt_sent event predates the claims)."""
+    import uuid
+
+    from django.db import connection
+
+    now = timezone.now()
+    claim = uuid.uuid4()
+    table, events = ReceiptClaim._meta.db_table, CaseEvent._meta.db_table
+    sql = (
+        f"INSERT INTO {table} (application_id, claim, claimed_at, sent_at) "  # noqa: S608
+        "SELECT %s, %s, %s, NULL "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {events} WHERE application_id = %s AND action = 'receipt_sent') "
+        "ON CONFLICT (application_id) DO UPDATE SET claim = excluded.claim, claimed_at = excluded.claimed_at "
+        f"WHERE {table}.sent_at IS NULL AND {table}.claimed_at < %s "
+        "RETURNING claim"
+    )
+
+    def prep(field, value):
+        return ReceiptClaim._meta.get_field(field).get_db_prep_value(value, connection)
+
+    params = [application_id, prep("claim", claim), prep("claimed_at", now)]
+    params += [application_id, prep("claimed_at", now - RECEIPT_CLAIM_TIMEOUT)]
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+    except IntegrityError:  # the application was deleted meanwhile
+        return None
+    return claim if row is not None else None
 
 
 def _send_mail(user, template: str, context: dict) -> None:
