@@ -2,7 +2,8 @@
 
 * ``SessionTimeoutMiddleware`` ends a signed-in session after ``PORTAL_SESSION_IDLE_TIMEOUT``
   seconds without a request (30 minutes) and ``PORTAL_SESSION_ABSOLUTE_TIMEOUT`` seconds after
-  the log-in (12 hours), whatever the activity.
+  the log-in (12 hours), whatever the activity. It also sets the device cookie chosen at a log-in
+  (new-device notice, ``services.device_login_record``) on the response.
 * ``StaffSecondFactorMiddleware``: when ``PORTAL_STAFF_OTP_REQUIRED`` is on, a staff member who
   has given the password but not yet a TOTP code reaches only the verification and enrolment pages
   (and log-out); everything else redirects there.
@@ -18,7 +19,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from .services import needs_second_factor, session_follow_key, session_touch
+from .services import device_cookie_set, needs_second_factor, session_follow_key, session_touch
 
 SESSION_AUTH_TIME = "_portal_auth_time"
 SESSION_LAST_SEEN = "_portal_last_seen"
@@ -58,6 +59,8 @@ class SessionTimeoutMiddleware:
                 session[SESSION_LAST_SEEN] = now
         response = self.get_response(request)
         session_follow_key(request=request)
+        # A log-in during this request chose the browser's device id: the cookie goes out here.
+        device_cookie_set(request=request, response=response)
         return response
 
 

@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
@@ -84,6 +85,32 @@ class UserSession(models.Model):
         return f"{self.device or '-'} {self.created_at:%Y-%m-%d %H:%M}"
 
 
+class KnownDevice(models.Model):
+    """A browser the user has logged in from, so that a log-in from a new one can be told to them.
+
+    The browser carries a random device id in a long-lived signed cookie; only a keyed hash of the
+    user's id and that id is stored here (HMAC-SHA256 with a key derived from the SECRET_KEY), so a
+    copy of the table neither gives the cookie value nor shows which accounts share a browser.
+    `device` is the same coarse summary as a session's ("Firefox, Linux")."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="known_devices", verbose_name=_("user"))
+    device_hash = models.CharField(max_length=64, editable=False)
+    device = models.CharField(_("browser and system"), max_length=100, blank=True)
+    first_seen_at = models.DateTimeField(_("first seen"), default=timezone.now)
+    last_seen_at = models.DateTimeField(_("last seen"), default=timezone.now)
+    # Set once the new-device notice went out (keeps the notice task idempotent).
+    notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("known browser")
+        verbose_name_plural = _("known browsers")
+        ordering = ["-last_seen_at"]
+        constraints = [models.UniqueConstraint(fields=["user", "device_hash"], name="accounts_knowndevice_unique")]
+
+    def __str__(self):
+        return f"{self.device or '-'} {self.first_seen_at:%Y-%m-%d %H:%M}"
+
+
 class SecurityEvent(models.Model):
     """A security event (log-in, failure, lock-out, ...), also written to the `omstallning.security`
     logger. Holds the user's id only: no username typed at a failed log-in, no address, no
@@ -103,6 +130,8 @@ class SecurityEvent(models.Model):
         PASSWORD_CHANGED = "password_changed", _("password changed")
         PASSWORD_RESET_REQUESTED = "password_reset_requested", _("password reset requested")
         PASSWORD_RESET = "password_reset", _("password set with a reset link")
+        LOCKOUT_CLEARED = "lockout_cleared", _("lock-out cleared by a password reset")
+        NEW_DEVICE_LOGIN = "new_device_login", _("log-in from a new browser")
         EMAIL_CHANGED = "email_changed", _("e-mail address changed")
         PHONE_CHANGED = "phone_changed", _("phone number changed")
         SESSION_ENDED = "session_ended", _("session ended by the user")

@@ -30,3 +30,10 @@ def recovery_codes_left(user) -> int | None:
 
         return 0 if StaticDevice.objects.filter(user=user, name=RECOVERY_DEVICE_NAME).exists() else None
     return tokens.count()
+
+
+def known_devices_for_user(user):
+    """The browsers the user has logged in from (newest first), for the security page."""
+    from .models import KnownDevice
+
+    return KnownDevice.objects.filter(user=user).order_by("-last_seen_at", "-pk")

@@ -484,3 +484,264 @@ def password_reset_finish(*, user) -> None:
     notice come from the save receivers; this records that it was done with a link."""
     user_end_all_sessions(user=user)
     security_event_record("password_reset", user_id=user.pk)
+    # Whoever holds the link controls the account's mail: the lock-out (e.g. from someone else's
+    # guessing) has done its job, and the holder can log in with the new password at once.
+    lockout_clear(user=user)
+
+
+# --- lock-out: cleared by a password reset, and a notice to the account's holder ------------------
+
+LOCKOUT_NOTICE_KEY = "accounts:lockout-notice:{stage}:{user_id}"
+
+
+def lockout_period():
+    """How long axes keeps an account locked (AXES_COOLOFF_TIME as a timedelta; 30 minutes here)."""
+    import datetime
+
+    from axes.helpers import get_cool_off
+
+    return get_cool_off() or datetime.timedelta(minutes=30)
+
+
+def lockout_clear(*, user) -> int:
+    """Removes the account's failed log-in attempts in django-axes (its own reset API), which ends a
+    lock-out; a new lock-out later is a new period with a new notice. Called only after a new
+    password was set through a valid reset link. Returns the number of attempt records removed."""
+    from axes.utils import reset
+    from django.core.cache import cache
+
+    count = reset(username=user.get_username())
+    cache.delete_many([LOCKOUT_NOTICE_KEY.format(stage=stage, user_id=user.pk) for stage in ("queued", "sent")])
+    if count:
+        security_event_record("lockout_cleared", user_id=user.pk, attempts=count)
+    return count
+
+
+def lockout_notice_queue(*, user_id: int) -> bool:
+    """axes locked this (existing) account out: the holder is told by e-mail, once per lock-out
+    period. axes signals a lock-out again on every attempt while it lasts; only the first queues
+    the task (so a guessing script cannot fill the queue). The task gets the user's id only."""
+    from django.core.cache import cache
+
+    from .tasks import lockout_notice_mail
+
+    seconds = int(lockout_period().total_seconds())
+    if not cache.add(LOCKOUT_NOTICE_KEY.format(stage="queued", user_id=user_id), 1, timeout=seconds):
+        return False
+    lockout_notice_mail.delay_on_commit(user_id)
+    return True
+
+
+def _local_time(at) -> str:
+    from django.utils import timezone
+    from django.utils.formats import date_format
+
+    return date_format(timezone.localtime(at), "Y-m-d H:i")
+
+
+def _security_mail(*, user, subject: str, paragraphs: list[str], what: str) -> bool:
+    """Sends one security mail to the user's own address (no values of the account in it)."""
+    from django.core.mail import send_mail
+
+    try:
+        send_mail(subject, "\n\n".join(paragraphs), None, [user.email])
+    except Exception:  # the id only, no address
+        security_logger.exception("security notice %s to user_id=%s could not be sent", what, user.pk)
+        return False
+    return True
+
+
+def lockout_notice_send(*, user_id: int) -> bool:
+    """The lock-out notice (the task's work): what happened, when, that nothing is needed if it was
+    them, how to choose a new password (which also ends the lock-out). Idempotent: at most one per
+    account per lock-out period, also when the task runs twice. False when nothing was sent."""
+    import datetime
+
+    from django.core.cache import cache
+    from django.utils import timezone, translation
+    from django.utils.translation import gettext as _
+
+    from .models import SecurityEvent
+
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not user.email or not user.has_usable_password():
+        return False  # an e-legitimation-only account has no password to guess or to reset
+    period = lockout_period()
+    sent_key = LOCKOUT_NOTICE_KEY.format(stage="sent", user_id=user_id)
+    if not cache.add(sent_key, 1, timeout=int(period.total_seconds())):
+        return False
+    now = timezone.now()
+    locked_at = (
+        SecurityEvent.objects.filter(kind="locked_out", user_id_ref=user_id, at__gte=now - period)
+        .order_by("at")
+        .values_list("at", flat=True)
+        .first()
+    ) or now
+    minutes = max(1, int(period / datetime.timedelta(minutes=1)))
+    with translation.override(user.preferred_language or "sv"):
+        subject = _("Omställningsportalen: your account was locked")
+        paragraphs = [
+            _(
+                "Your account on Omställningsportalen was locked at %(time)s after too many log-in "
+                "attempts with a wrong password. It stays locked for %(minutes)d minutes."
+            )
+            % {"time": _local_time(locked_at), "minutes": minutes},
+            _("If it was you who typed the wrong password, you need not do anything: wait and try again."),
+            _(
+                "If it was not you, someone may be trying to guess your password. Choose a new one: on "
+                "the log-in page, choose \u201cForgot your password?\u201d and follow the link we send you. "
+                "A new password also unlocks the account at once. Contact the administrator if you "
+                "need help."
+            ),
+        ]
+    if not _security_mail(user=user, subject=subject, paragraphs=paragraphs, what="locked_out"):
+        cache.delete(sent_key)  # a later run may try again
+        return False
+    return True
+
+
+# --- log-in from a new browser (recognised by a signed device cookie) ------------------------------
+
+DEVICE_COOKIE_SALT = "omstallning.accounts.device"
+DEVICE_REQUEST_ATTR = "_portal_device_id"
+KNOWN_DEVICES_MAX = 20
+DEVICE_COOKIE_MAX_AGE = 365 * 24 * 60 * 60
+
+
+def device_cookie_name() -> str:
+    default = "__Host-portal_device" if settings.SESSION_COOKIE_SECURE else "portal_device"
+    return getattr(settings, "PORTAL_DEVICE_COOKIE_NAME", default)
+
+
+def device_cookie_max_age() -> int:
+    return int(getattr(settings, "PORTAL_DEVICE_COOKIE_MAX_AGE", DEVICE_COOKIE_MAX_AGE))
+
+
+def known_devices_max() -> int:
+    return int(getattr(settings, "PORTAL_KNOWN_DEVICES_MAX", KNOWN_DEVICES_MAX))
+
+
+def device_digest(*, user_id: int, device_id: str) -> str:
+    """What is stored for a browser: HMAC-SHA256 (key derived from the SECRET_KEY) of the user's id
+    and the cookie's random id, so the same browser gives unrelated values for two accounts."""
+    from django.utils.crypto import salted_hmac
+
+    return salted_hmac("omstallning.accounts.known_device", f"{user_id}:{device_id}", algorithm="sha256").hexdigest()
+
+
+def _device_id_from_cookie(request) -> str | None:
+    value = request.get_signed_cookie(device_cookie_name(), default=None, salt=DEVICE_COOKIE_SALT)
+    if value and len(value) == 32 and all(c in "0123456789abcdef" for c in value):
+        return value
+    return None
+
+
+def device_login_record(*, request, user):
+    """user_logged_in receiver's work: recognises the browser by its device cookie (a new random id
+    when it has none; the middleware sets the cookie on the response), records it for the user and,
+    when the account has known browsers but not this one, queues the "new log-in" notice (the task
+    gets ids only). The very first log-in of an account (no browser known yet) sends nothing. A
+    log-in without an HTTP request (a shell, the test client's force_login) has no browser and is
+    skipped. Returns the KnownDevice when it was new, else None."""
+    import datetime
+    import secrets
+
+    from django.db import IntegrityError
+    from django.utils import timezone
+
+    from .models import KnownDevice
+    from .tasks import new_device_notice_mail
+
+    if request is None or not request.META.get("REQUEST_METHOD") or user.pk is None:
+        return None
+    device_id = _device_id_from_cookie(request) or secrets.token_hex(16)
+    setattr(request, DEVICE_REQUEST_ATTR, device_id)  # set (again: sliding lifetime) on the response
+    digest = device_digest(user_id=user.pk, device_id=device_id)
+    now = timezone.now()
+    if KnownDevice.objects.filter(user=user, device_hash=digest).update(last_seen_at=now):
+        return None
+    # Browsers not seen for longer than the cookie lives are forgotten (their cookie is gone).
+    KnownDevice.objects.filter(
+        user=user, last_seen_at__lt=now - datetime.timedelta(seconds=device_cookie_max_age())
+    ).delete()
+    first_ever = not KnownDevice.objects.filter(user=user).exists()
+    try:
+        with transaction.atomic():
+            device = KnownDevice.objects.create(
+                user=user,
+                device_hash=digest,
+                device=device_summary(request.META.get("HTTP_USER_AGENT", "")),
+                first_seen_at=now,
+                last_seen_at=now,
+                notified_at=now if first_ever else None,
+            )
+    except IntegrityError:  # the same browser logged in twice at once
+        return None
+    keep = list(KnownDevice.objects.filter(user=user).order_by("-last_seen_at", "-pk").values_list("pk", flat=True))
+    if len(keep) > known_devices_max():
+        KnownDevice.objects.filter(pk__in=keep[known_devices_max() :]).delete()
+    if first_ever:
+        return device
+    security_event_record("new_device_login", user_id=user.pk)
+    new_device_notice_mail.delay_on_commit(user.pk, device.pk)
+    return device
+
+
+def device_cookie_set(*, request, response) -> None:
+    """Sets the device cookie chosen at the log-in: signed, HttpOnly, SameSite=Lax, Secure with the
+    `__Host-` prefix in production, for a year."""
+    device_id = getattr(request, DEVICE_REQUEST_ATTR, None)
+    if not device_id:
+        return
+    response.set_signed_cookie(
+        device_cookie_name(),
+        device_id,
+        salt=DEVICE_COOKIE_SALT,
+        max_age=device_cookie_max_age(),
+        path="/",
+        secure=bool(settings.SESSION_COOKIE_SECURE),
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def new_device_notice_send(*, user_id: int, device_id: int) -> bool:
+    """The "new log-in" notice (the task's work): when, and the browser and system in coarse words
+    ("Firefox, Linux"); no address or network. Idempotent (sent once per browser row)."""
+    from django.utils import timezone, translation
+    from django.utils.translation import gettext as _
+
+    from .models import KnownDevice
+
+    device = KnownDevice.objects.filter(pk=device_id, user_id=user_id, user__is_active=True).select_related("user")
+    device = device.first()
+    if device is None or not device.user.email:
+        return False
+    if not KnownDevice.objects.filter(pk=device.pk, notified_at=None).update(notified_at=timezone.now()):
+        return False
+    user = device.user
+    with translation.override(user.preferred_language or "sv"):
+        subject = _("Omställningsportalen: new log-in to your account")
+        paragraphs = [
+            _(
+                "Someone logged in to your account on Omställningsportalen at %(time)s from a browser "
+                "that has not been used for your account before."
+            )
+            % {"time": _local_time(device.first_seen_at)},
+            _("Browser and system: %(device)s") % {"device": device.device or _("unknown")},
+            _("If it was you, you need not do anything."),
+            _(
+                "If it was not you, choose a new password at once: on the log-in page, choose "
+                "\u201cForgot your password?\u201d. Then end your other sessions under Mina sidor \u2192 "
+                "Security and contact the administrator."
+            )
+            if user.has_usable_password()
+            else _(
+                "If it was not you, end the other sessions under Mina sidor \u2192 Security at once and "
+                "contact the administrator and the issuer of your e-legitimation."
+            ),
+        ]
+    if not _security_mail(user=user, subject=subject, paragraphs=paragraphs, what="new_device_login"):
+        KnownDevice.objects.filter(pk=device.pk).update(notified_at=None)
+        return False
+    return True

@@ -1,6 +1,6 @@
 """Receivers that keep the session list and the security event log (connected in apps.py)."""
 
-from .services import reauth_mark, security_event_record, session_register
+from .services import device_login_record, lockout_notice_queue, reauth_mark, security_event_record, session_register
 
 
 def on_logged_in(sender, request, user, **kwargs):
@@ -9,6 +9,8 @@ def on_logged_in(sender, request, user, **kwargs):
         # A fresh log-in counts as a recent authentication (re-authentication window).
         reauth_mark(request)
     security_event_record("login", user=user)
+    # After the log-in event: a browser the account has not used before is told to its holder.
+    device_login_record(request=request, user=user)
 
 
 def on_login_failed(sender, credentials=None, request=None, **kwargs):
@@ -35,6 +37,10 @@ def on_locked_out(sender, request=None, username=None, ip_address=None, **kwargs
     if username:
         user_id = get_user_model().objects.filter(username=username).values_list("pk", flat=True).first()
     security_event_record("locked_out", user_id=user_id)
+    # The holder of an existing account is told (once per lock-out); an unknown username gets
+    # nothing, so the notice says nothing about which usernames exist.
+    if user_id is not None:
+        lockout_notice_queue(user_id=user_id)
 
 
 def on_user_pre_save(sender, instance, **kwargs):

@@ -222,6 +222,7 @@ def security_page(request):
         "registration/security.html",
         {
             "sessions": selectors.sessions_for_user(request.user),
+            "known_devices": selectors.known_devices_for_user(request.user),
             "current_sid": current_sid,
             "recovery_codes_left": selectors.recovery_codes_left(request.user),
             "reauth_method": reauth_method(request.user),
