@@ -41,14 +41,27 @@ def ending_soon(*, until: date, limit: int = 200) -> QuerySet:
     )
 
 
-def granted_without_assignment_ids(*, limit: int = 200) -> list[int]:
+def _granted_without_assignment() -> QuerySet:
+    """Granted applications that have no advisor assignment (yet).
+
+    ``status = 'granted'`` matches the partial index ``adv_app_granted_idx`` on
+    ``(granted_at, id) WHERE status = 'granted'`` (advisors migration 0002), which holds only the
+    granted rows; the NOT EXISTS is an anti-join on the assignment's unique ``application_id``
+    index. No sequential scan of the applications or the assignments table
+    (bench/advisors_unassigned.py shows the plans at 1,000,000 applications)."""
     has_assignment = Assignment.objects.filter(application=OuterRef("pk"))
-    return list(
-        Application.objects.filter(status=Status.GRANTED, granted_at__isnull=False)
-        .exclude(Exists(has_assignment))
-        .order_by("granted_at")
-        .values_list("id", flat=True)[:limit]
-    )
+    return Application.objects.filter(status=Status.GRANTED, granted_at__isnull=False).exclude(Exists(has_assignment))
+
+
+def granted_without_assignment_ids(*, limit: int = 200) -> list[int]:
+    """The oldest grants first (ties by id, so the order is stable), at most ``limit``: Postgres walks
+    the partial index in order and stops after ``limit`` unassigned rows."""
+    return list(_granted_without_assignment().order_by("granted_at", "id").values_list("id", flat=True)[:limit])
+
+
+def granted_without_assignment_count() -> int:
+    """How many granted applications have no assignment: one COUNT query, no ids fetched."""
+    return _granted_without_assignment().count()
 
 
 def unsent_notification_ids(*, older_than: datetime, limit: int = 200) -> list[int]:
@@ -152,7 +165,7 @@ def compliance_report(*, now: datetime | None = None) -> dict:
             )
         return out
 
-    unassigned = len(granted_without_assignment_ids(limit=100000))
+    unassigned = granted_without_assignment_count()
     return {
         "suppliers": finish(suppliers),
         "advisors": finish(advisors),
