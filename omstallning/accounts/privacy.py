@@ -7,6 +7,7 @@ the GDPR article 15 export (core.services).
   still refer to it (applications, yttrande cases, registration cases: their own rules go first);
   ``anonymise`` keeps the row for those references and removes name, e-mail, phone and
   personnummer, disables the account and ends its sessions.
+* ``accounts.usersession``, ``accounts.securityevent``, ``accounts.knowndevice``: see below.
 """
 
 from django.contrib.auth import get_user_model
@@ -76,3 +77,13 @@ def user_session_retention(*, cutoff, action) -> int:
     from .models import UserSession
 
     return UserSession.objects.filter(last_seen_at__lt=cutoff).delete()[1].get("accounts.UserSession", 0)
+
+
+@register_retention_handler("accounts.knowndevice")
+def known_device_retention(*, cutoff, action) -> int:
+    """Browsers not logged in from since the cut-off (the new-device notice treats such a browser
+    as new again); both actions delete them. A log-in also forgets browsers older than the device
+    cookie's lifetime, and each account keeps at most PORTAL_KNOWN_DEVICES_MAX."""
+    from .models import KnownDevice
+
+    return KnownDevice.objects.filter(last_seen_at__lt=cutoff).delete()[1].get("accounts.KnownDevice", 0)

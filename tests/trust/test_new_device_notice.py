@@ -160,3 +160,16 @@ def test_the_security_page_lists_the_known_browsers(django_capture_on_commit_cal
     assert "Webbläsare som du har loggat in från" in html
     table = html[html.index('data-testid="known-devices"') :]
     assert "Safari, iOS" in table and "Firefox, Linux" in table
+
+
+def test_browsers_not_seen_since_the_cut_off_follow_the_retention_schedule(django_capture_on_commit_callbacks):
+    from omstallning.core.models import RetentionRule
+    from omstallning.core.services import retention_apply
+
+    user = UserFactory(username="vera", role=Role.APPLICANT)
+    with time_machine.travel(START, tick=False):
+        _login(django_capture_on_commit_callbacks, Client(HTTP_USER_AGENT=SAFARI_IPHONE), "vera")
+    _login(django_capture_on_commit_callbacks, Client(HTTP_USER_AGENT=FIREFOX_LINUX), "vera")
+    RetentionRule.objects.create(record_type="accounts.knowndevice", retention_days=30, action="delete")
+    assert retention_apply()["accounts.knowndevice"] == 1
+    assert list(KnownDevice.objects.filter(user=user).values_list("device", flat=True)) == ["Firefox, Linux"]
