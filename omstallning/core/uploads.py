@@ -15,6 +15,7 @@ Usage in an app's service (before anything is stored or extracted)::
 All leave the file's read position at the start.
 """
 
+import bisect
 import logging
 import re
 import zipfile
@@ -175,14 +176,132 @@ _PDF_STREAM = re.compile(rb"stream\r?\n")
 _PDF_ENCRYPT = re.compile(rb"/Encrypt(?![A-Za-z0-9])")
 PDF_MAX_INFLATED = 64 * 1024 * 1024  # decompressed stream bytes inspected per file, in total
 PDF_MAX_STREAMS = 10_000
+# Names in text with nested parentheses, "(Kurs (/JS) i C:/JS)", are looked up one by one: past
+# this many in one buffer the file is refused (no letter mentions /JS that often).
+PDF_MAX_NESTED_TEXT_NAMES = 10_000
+
+# --- text in literal strings is not a name ----------------------------------------------------
+# A letter may mention "C:/JS/..." or a course in "/JavaScript": in the file that text is inside a
+# literal string "( … )" (a title, a link, text shown by Tj/TJ in a content stream), which a PDF
+# reader never takes for a dictionary key. An active name is therefore let through only when it
+# lies inside a literal string that is *safe*: closed within its object, and holding none of
+# "<", ">", CR or LF. With those bytes absent, every reader lexes the span as we do, whatever
+# state it was in at the "(":
+#   * in a dictionary (syntax): "(" opens a string; nesting and backslash escapes inside are
+#     the same for every reader, so it is still in that string at the name;
+#   * already in a string: one level deeper, again still in a string at the name;
+#   * in a comment: only CR/LF ends it; in a hex string: only ">" ends it; neither is in the span;
+#   * in stream data, or at the start of an object it reads from an offset (xref, object
+#     stream): a dictionary needs "<<", which is not in the span.
+# So a name that a reader could use as a key is never let through, however the file is built
+# (object streams, broken lengths, comments and hex strings meant to confuse a tokenizer). Hex
+# strings and comments are never let through: valid hex strings hold no "/", and comments are
+# rare enough not to matter.
+# The tokenizer below only finds where literal strings start; it restarts after each
+# obj/endobj/stream/endstream keyword, so binary stream data cannot swallow later objects.
+_PDF_RESTART = re.compile(rb"\b(?:end)?(?:stream|obj)\b")
+_PDF_SYNTAX_MARK = re.compile(rb"[(%<]")
+_PDF_STRING_MARK = re.compile(rb"[()\\]")
+_PDF_EOL = re.compile(rb"[\r\n]")
+_PDF_UNSAFE_IN_STRING = re.compile(rb"[<>\r\n]")
+# a safe literal string without nested parentheses (escaped ones are fine); possessive, so a
+# string that is not closed costs one pass, not a backtracking storm
+_PDF_FLAT_SAFE_STRING = re.compile(rb"\((?:[^()\\<>\r\n]++|\\[^<>\r\n])*+\)")
 
 
-def _pdf_names_active(data: bytes) -> bool:
+def _pdf_literal_strings(data: bytes, start: int, end: int):
+    """(open, close) positions of the outermost literal strings closed within data[start:end];
+    comments and hex strings are skipped, so a "(" inside them does not open a string."""
+    pos = start
+    while True:
+        mark = _PDF_SYNTAX_MARK.search(data, pos, end)
+        if mark is None:
+            return
+        at = mark.start()
+        char = data[at]
+        if char == 0x25:  # % comment, up to the end of the line
+            eol = _PDF_EOL.search(data, at + 1, end)
+            if eol is None:
+                return
+            pos = eol.end()
+            continue
+        if char == 0x3C:  # "<<" a dictionary, "<" a hex string up to ">"
+            if at + 1 < end and data[at + 1] == 0x3C:
+                pos = at + 2
+                continue
+            close = data.find(b">", at + 1, end)
+            if close < 0:
+                return
+            pos = close + 1
+            continue
+        depth, i = 1, at + 1  # "(": balanced parentheses, a backslash escapes the next byte
+        while depth:
+            inner = _PDF_STRING_MARK.search(data, i, end)
+            if inner is None:
+                return  # not closed within the object: not a safe string
+            i = inner.end()
+            char = data[inner.start()]
+            if char == 0x5C:
+                i += 1
+            else:
+                depth += 1 if char == 0x28 else -1
+        yield at, i - 1
+        pos = i
+
+
+class _PdfStrings:
+    """Answers "is position x inside a safe literal string?" for one buffer (the file or one
+    inflated stream); tokenizes only the objects where an active name was found."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+        self.restarts = [0, *(m.end() for m in _PDF_RESTART.finditer(data))]
+        self.spans = {}
+
+    def _spans(self, index: int):
+        if index not in self.spans:
+            start = self.restarts[index]
+            end = self.restarts[index + 1] if index + 1 < len(self.restarts) else len(self.data)
+            self.spans[index] = list(_pdf_literal_strings(self.data, start, end))
+        return self.spans[index]
+
+    def safe_text_at(self, position: int) -> bool:
+        spans = self._spans(bisect.bisect_right(self.restarts, position) - 1)
+        found = bisect.bisect_right(spans, (position, len(self.data))) - 1
+        if found < 0:
+            return False
+        opening, closing = spans[found]
+        return opening < position < closing and _PDF_UNSAFE_IN_STRING.search(self.data, opening + 1, closing) is None
+
+
+def _pdf_active_names(data: bytes):
+    """Start positions of the active names in `data`."""
     for match in _PDF_NAME.finditer(data):
         name = match.group(1)
         if b"#" in name:
             name = _PDF_HEX.sub(lambda m: bytes([int(m.group(1), 16)]), name)
         if name in PDF_ACTIVE_NAMES:
+            yield match.start()
+
+
+def _blank(match) -> bytes:
+    return b" " * (match.end() - match.start())
+
+
+def _pdf_names_active(data: bytes) -> bool:
+    if next(_pdf_active_names(data), None) is None:
+        return False  # the usual case: not even text that looks like an active name
+    # Fast path for a page full of such text: blank the safe strings without a "(" or ")" inside
+    # (any such span is safe by the reasoning above, wherever it starts) in one regex pass, and
+    # look at what is left; strings with nested parentheses go through the tokenizer.
+    blanked = _PDF_FLAT_SAFE_STRING.sub(_blank, data)
+    strings = None
+    for count, position in enumerate(_pdf_active_names(blanked)):
+        if count >= PDF_MAX_NESTED_TEXT_NAMES:
+            return True  # too much work for an upload: refused as if they were keys
+        if strings is None:
+            strings = _PdfStrings(data)
+        if not strings.safe_text_at(position):
             return True
     return False
 
@@ -220,8 +339,10 @@ def _read_all(file) -> bytes:
 def pdf_has_active_content(file) -> bool:
     """True when the PDF carries JavaScript, launch or submit actions, embedded files, rich media
     or XFA forms, also when the name is hex-escaped (/J#61vaScript) or sits in a compressed
-    (FlateDecode) stream. Reads the whole file (uploads are limited to a few MB) and leaves the
-    read position at the start. It does not check that the file is a PDF: see check_pdf."""
+    (FlateDecode) stream. Only names count: the same letters in a literal string (a title, a
+    link, text on the page such as "C:/JS/...") do not, see _PdfStrings. Reads the whole file
+    (uploads are limited to a few MB) and leaves the read position at the start. It does not
+    check that the file is a PDF: see check_pdf."""
     data = _read_all(file)
     if _pdf_names_active(data):
         return True

@@ -13,13 +13,13 @@ from omstallning.core.uploads import UploadRejected, check_pdf, pdf_has_active_c
 from tests.hostile.files import pdf_with_javascript
 
 
-def make_pdf(catalog_extra: bytes = b"", extra_objects=(), raw_objects=()) -> bytes:
+def make_pdf(catalog_extra: bytes = b"", extra_objects=(), raw_objects=(), page_extra: bytes = b"") -> bytes:
     """A one-page PDF; `extra_objects` are appended as objects 4, 5, …; `raw_objects` are
-    (header, stream bytes) written as stream objects after them."""
+    (header, stream bytes) written as stream objects after them; `page_extra` goes into the page."""
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R " + catalog_extra + b" >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] " + page_extra + b" >>",
         *extra_objects,
     ]
     for header, stream in raw_objects:
