@@ -10,10 +10,12 @@ from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from omstallning.accounts.roles import Role
+from omstallning.core.services import safe_download_name
 from registry.models import Organisation
 
 from . import export, selectors, services
@@ -172,7 +174,9 @@ def export_csv(request):
     response = StreamingHttpResponse(
         export.csv_chunks(_export_queryset(request)), content_type="text/csv; charset=utf-8"
     )
-    response["Content-Disposition"] = f'attachment; filename="omstallning-statistik-{timezone.localdate():%Y%m%d}.csv"'
+    response["Content-Disposition"] = content_disposition_header(
+        True, safe_download_name(f"omstallning-statistik-{timezone.localdate():%Y%m%d}.csv")
+    )
     return response
 
 
@@ -182,8 +186,8 @@ def export_parquet(request):
     """The same rows and columns as Parquet (typed columns, zstd), streamed one row group at a time."""
     _analyst_or_404(request)
     response = StreamingHttpResponse(export.parquet_chunks(_export_queryset(request)), content_type=PARQUET_TYPE)
-    response["Content-Disposition"] = (
-        f'attachment; filename="omstallning-statistik-{timezone.localdate():%Y%m%d}.parquet"'
+    response["Content-Disposition"] = content_disposition_header(
+        True, safe_download_name(f"omstallning-statistik-{timezone.localdate():%Y%m%d}.parquet")
     )
     return response
 

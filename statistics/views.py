@@ -8,8 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+
+from omstallning.core.services import safe_download_name
 
 from . import selectors, services
 from .forms import TokenForm, UploadForm
@@ -106,7 +109,9 @@ def _cell(value: str) -> str:
 def submission_errors_csv(request, organisation_id, submission_id):
     _member, sub = _submission_or_404(request, organisation_id, submission_id)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="fel-{sub.period_label}-{sub.pk}.csv"'
+    response["Content-Disposition"] = content_disposition_header(
+        True, safe_download_name(f"fel-{sub.period_label}-{sub.pk}.csv")
+    )
     response.write("\ufeff")
     writer = csv.writer(response)
     writer.writerow([_("row"), _("column"), _("message")])
