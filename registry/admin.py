@@ -79,11 +79,14 @@ class AttachmentInline(OfficerPermissions, admin.TabularInline):
     model = RegistrationAttachment
     extra = 0
     can_delete = False
-    fields = ("topic", "download", "uploaded_at")
+    fields = ("topic", "download", "uploaded_at", "status", "refusal_code", "checked_at")
     readonly_fields = fields
 
     @admin.display(description=_("file"))
     def download(self, obj):
+        # only a file that passed every check can be opened; a refused one is gone from storage
+        if obj.status != RegistrationAttachment.Status.CLEAN:
+            return obj.original_name
         url = reverse("admin:registry_registrationcase_attachment", args=[obj.case_id, obj.pk])
         return format_html('<a href="{}">{}</a>', url, obj.original_name)
 
@@ -172,7 +175,9 @@ class RegistrationCaseAdmin(OfficerPermissions, SimpleHistoryAdmin):
     def attachment_view(self, request, pk, attachment_id):
         if not services.is_officer(request.user):
             raise PermissionDenied
-        attachment = get_object_or_404(RegistrationAttachment, case_id=pk, pk=attachment_id)
+        attachment = get_object_or_404(
+            RegistrationAttachment, case_id=pk, pk=attachment_id, status=RegistrationAttachment.Status.CLEAN
+        )
         return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
 
     def action_view(self, request, pk, action):

@@ -154,11 +154,23 @@ class RegistrationAttachment(models.Model):
         CORRESPONDENCE = "correspondence", _("correspondence to the basic support")
         OTHER = "other", _("other")
 
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Being checked")
+        CLEAN = "clean", _("Checked")
+        REFUSED = "refused", _("Refused")
+
     case = models.ForeignKey(RegistrationCase, on_delete=models.CASCADE, related_name="attachments")
     topic = models.CharField(_("prerequisite"), max_length=20, choices=Topic)
-    file = models.FileField(_("file"), upload_to="registry/attachments/%Y/%m/")
+    # empty once a refused file has been deleted from storage
+    file = models.FileField(_("file"), upload_to="registry/attachments/%Y/%m/", blank=True)
     original_name = models.CharField(_("file name"), max_length=255)
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    # The cheap checks (extension, size, type sniffed from the first bytes) run in the request;
+    # the deep ones (PDF active content, office macros and zip limits, ClamAV) in the task
+    # registry.tasks.scan_registration_attachment, which sets the status.
+    status = models.CharField(_("check"), max_length=10, choices=Status, default=Status.PENDING)
+    refusal_code = models.CharField(_("reason for refusal"), max_length=40, blank=True)
+    checked_at = models.DateTimeField(_("checked"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("attachment")

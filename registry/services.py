@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -175,6 +175,10 @@ signup_token_generator = _SignupTokenGenerator()
 SIGNUP_MAIL_TEMPLATES = ("signup_verify", "signup_taken")
 
 
+class _SignupRehearsal(Exception):
+    """Rolls back the taken-address path's rehearsal of a new account."""
+
+
 def signup_mail_send(*, template: str, user_id: int, site_url: str) -> bool:
     """Sends one sign-up mail (run by the task registry.tasks.send_signup_mail, which gets the
     account id only). ``signup_verify``: the verification link, made here, to an account that
@@ -255,11 +259,12 @@ def representative_sign_up(
 
     When the address already belongs to an account nothing is created and the owner of the
     address is told by mail that someone tried to sign up with it; the caller answers the same
-    way in both cases (no account enumeration), and both paths hash the password once and queue
-    one mail task, so they also take about as long (docs/registry.md). Returns the draft, or None
-    when the address was taken."""
+    way in both cases (no account enumeration). Both paths also do the same work, so that the
+    time of the answer does not tell either: the taken path makes the same account and draft
+    under a throwaway address (hashing the given password) and rolls them back, and both queue
+    one mail task with an account id (docs/registry.md has the figures). Returns the draft, or
+    None when the address was taken."""
     from django.contrib.auth import get_user_model
-    from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group
 
     from .models import PendingSignup
@@ -270,9 +275,37 @@ def representative_sign_up(
     if normalized is None:
         raise ValidationError({"org_number": _("Enter a valid organisation number (NNNNNN-NNNN).")})
 
-    def _taken(owner, *, hashed: bool = False):
-        if not hashed:
-            make_password(password)  # the same hashing as a new account; the result is thrown away
+    def _create(address):
+        user = User(
+            username=address,
+            email=address,
+            first_name=first_name.strip(),
+            last_name=last_name.strip(),
+            is_active=False,
+        )
+        user.set_password(password)
+        user.save()
+        user.groups.add(Group.objects.get(name=Role.ORGANISATION_REPORTER.value))
+        case = RegistrationCase.objects.create(
+            applicant=user,
+            name=organisation_name.strip(),
+            org_number=normalized,
+            contact_name=f"{user.first_name} {user.last_name}".strip(),
+            contact_email=address,
+        )
+        PendingSignup.objects.create(user=user, case=case)
+        return case
+
+    def _taken(owner, *, rehearse: bool = True):
+        if rehearse:
+            # The same work as a new account (hashing the given password, the same rows written)
+            # under a throwaway address, rolled back: the answer takes about as long either way.
+            try:
+                with transaction.atomic():
+                    _create(f"signup-rehearsal-{secrets.token_hex(12)}@invalid")
+                    raise _SignupRehearsal
+            except (_SignupRehearsal, DatabaseError):
+                pass
         _queue_signup_mail(template="signup_taken", user_id=owner.pk if owner else None, site_url=site_url)
         return None
 
@@ -281,28 +314,11 @@ def representative_sign_up(
         return _taken(owner)
     try:
         with transaction.atomic():
-            user = User(
-                username=email,
-                email=email,
-                first_name=first_name.strip(),
-                last_name=last_name.strip(),
-                is_active=False,
-            )
-            user.set_password(password)
-            user.save()
-            user.groups.add(Group.objects.get(name=Role.ORGANISATION_REPORTER.value))
-            case = RegistrationCase.objects.create(
-                applicant=user,
-                name=organisation_name.strip(),
-                org_number=normalized,
-                contact_name=f"{user.first_name} {user.last_name}".strip(),
-                contact_email=email,
-            )
-            PendingSignup.objects.create(user=user, case=case)
-            _queue_signup_mail(template="signup_verify", user_id=user.pk, site_url=site_url)
+            case = _create(email)
+            _queue_signup_mail(template="signup_verify", user_id=case.applicant_id, site_url=site_url)
             return case
-    except IntegrityError:  # the same address signed up at the same moment
-        return _taken(User.objects.filter(username__iexact=email).first(), hashed=True)
+    except IntegrityError:  # the same address signed up at the same moment (the work is done)
+        return _taken(User.objects.filter(username__iexact=email).first(), rehearse=False)
 
 
 def representative_sign_up_verify(*, token: str):
@@ -435,6 +451,7 @@ def registration_case_register(
     if not decision_number.strip():
         raise ValidationError({"decision_number": _("Enter the decision number.")})
     case = _locked(case)
+    _require_attachments_checked(case)
     _transition(case, "register", by, note=f"{registered_from.isoformat()} {decision_number}")
     organisation = case.organisation or Organisation.objects.filter(org_number=case.org_number).first()
     if organisation is None:
@@ -474,6 +491,7 @@ def registration_case_refuse(*, case: RegistrationCase, reasons: str, decision_n
     if not reasons.strip():
         raise ValidationError({"reasons": _("Give the reasons for the refusal.")})
     case = _locked(case)
+    _require_attachments_checked(case)
     _transition(case, "refuse", by, note=reasons)
     case.refusal_reasons = reasons
     case.decision_number = decision_number
@@ -1188,14 +1206,14 @@ def _attachment_error(name: str, code: str) -> ValidationError:
     return ValidationError(messages_[code] % {"name": name}, code)
 
 
-def _sniff_office(upload, ext: str) -> bool:
+def _sniff_office(upload, ext: str, name: str) -> bool:
     """The zip parts of an OOXML or OpenDocument file are what the extension says; macros raise."""
     import zipfile
 
     with zipfile.ZipFile(upload) as archive:
         names = [n.lower() for n in archive.namelist()]
         if any(n.endswith(_MACRO_FILES) or n.startswith(_MACRO_FOLDERS) for n in names):
-            raise _attachment_error(upload.name, "macros")
+            raise _attachment_error(name, "macros")
         if ext in ("docx", "xlsx"):
             folder = "word/" if ext == "docx" else "xl/"
             return "[content_types].xml" in names and any(n.startswith(folder) for n in names)
@@ -1204,21 +1222,18 @@ def _sniff_office(upload, ext: str) -> bool:
         return archive.read("mimetype").strip().decode("ascii", "replace") == ATTACHMENT_TYPES[ext]
 
 
-def validate_registration_attachment(upload) -> str:
-    """Checks an attachment before anything is stored: extension, size, content sniffed from the
-    bytes (PDF, PNG, JPEG, OOXML, OpenDocument or text), no active content in a PDF
-    (core.uploads.check_pdf), no macros and no zip bomb in an office file, and the virus scan when
-    ClamAV is configured. Returns the content type; raises ValidationError with a clear message."""
-    from omstallning.core.uploads import (
-        ScannerUnavailable,
-        UploadRejected,
-        check_pdf,
-        check_zip_archive,
-        scan_upload,
-    )
+def _extension(name: str) -> str:
+    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
 
+
+def validate_registration_attachment(upload) -> str:
+    """The cheap checks, in the request, so that the applicant gets an immediate error: the
+    extension, the size, and the type sniffed from the first bytes (PDF, PNG, JPEG, a zip for
+    OOXML and OpenDocument, text without binary content). Returns the content type; raises
+    ValidationError with a clear message. The expensive checks run afterwards in a task
+    (registration_attachment_scan)."""
     name = getattr(upload, "name", "") or ""
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    ext = _extension(name)
     if ext not in ATTACHMENT_TYPES:
         raise _attachment_error(name, "type")
     if upload.size > ATTACHMENT_MAX_BYTES:
@@ -1227,41 +1242,76 @@ def validate_registration_attachment(upload) -> str:
         raise _attachment_error(name, "empty")
     upload.seek(0)
     head = upload.read(8)
-    upload.seek(0)
-    content_type = ATTACHMENT_TYPES[ext]
     try:
-        if ext == "pdf":
-            if not head.startswith(b"%PDF-"):
-                raise _attachment_error(name, "mismatch")
-            check_pdf(upload)
-        elif ext in _IMAGE_MAGIC and not head.startswith(_IMAGE_MAGIC[ext]):
+        if ext == "pdf" and not head.startswith(b"%PDF-"):
             raise _attachment_error(name, "mismatch")
-        elif ext in ("docx", "xlsx", "odt", "ods"):
-            if not head.startswith(b"PK\x03\x04"):
+        if ext in _IMAGE_MAGIC and not head.startswith(_IMAGE_MAGIC[ext]):
+            raise _attachment_error(name, "mismatch")
+        if ext in ("docx", "xlsx", "odt", "ods") and not head.startswith(b"PK\x03\x04"):
+            raise _attachment_error(name, "mismatch")
+        if ext in ("txt", "csv"):
+            upload.seek(0)
+            if head.startswith(_BINARY_MAGIC) or b"\0" in upload.read():
                 raise _attachment_error(name, "mismatch")
-            check_zip_archive(upload, max_uncompressed=100 * 1024 * 1024)
-            if not _sniff_office(upload, ext):
-                raise _attachment_error(name, "mismatch")
-        elif ext in ("txt", "csv"):
-            data = upload.read()
-            if head.startswith(_BINARY_MAGIC) or b"\0" in data:
-                raise _attachment_error(name, "mismatch")
-        scan_upload(upload)
-    except UploadRejected as exc:
-        raise ValidationError(exc.message, exc.code) from exc
-    except ScannerUnavailable as exc:
-        message = _("The file could not be checked for viruses just now. Try again later.")
-        raise ValidationError(message, "scan") from exc
     finally:
         upload.seek(0)
-    return content_type
+    return ATTACHMENT_TYPES[ext]
+
+
+def check_registration_attachment_content(file, name: str) -> None:
+    """The expensive checks of a stored attachment (run by the task): no active content in a
+    PDF (core.uploads.check_pdf); no zip bomb, no macros, and the parts the extension promises
+    in an office file; then the virus scan when ClamAV is configured. Raises UploadRejected or
+    ValidationError (with a code) when the file is refused, ScannerUnavailable when ClamAV is
+    configured but does not answer."""
+    from omstallning.core.uploads import check_pdf, check_zip_archive, scan_upload
+
+    ext = _extension(name)
+    file.seek(0)
+    try:
+        if ext == "pdf":
+            check_pdf(file)
+        elif ext in ("docx", "xlsx", "odt", "ods"):
+            check_zip_archive(file, max_uncompressed=100 * 1024 * 1024)
+            if not _sniff_office(file, ext, name):
+                raise _attachment_error(name, "mismatch")
+        scan_upload(file)
+    finally:
+        file.seek(0)
+
+
+def attachment_refusal_message(attachment) -> str:
+    """What the applicant reads about a refused attachment (translated when shown)."""
+    reasons = {
+        "virus": _("It contains a virus or other malicious code."),
+        "pdf_active_content": _(
+            "The PDF contains scripts, embedded files or other active content. Save it as a plain PDF and try again."
+        ),
+        "pdf_encrypted": _("Password-protected files are not accepted."),
+        "zip_encrypted": _("Password-protected files are not accepted."),
+        "pdf_invalid": _("The content of the file does not match its extension."),
+        "mismatch": _("The content of the file does not match its extension."),
+        "zip_invalid": _("The content of the file does not match its extension."),
+        "macros": _("It contains macros. Save it without macros and try again."),
+        "zip_too_large": _("It unpacks to too much data or is compressed suspiciously hard."),
+        "zip_ratio": _("It unpacks to too much data or is compressed suspiciously hard."),
+        "zip_too_many_files": _("It unpacks to too much data or is compressed suspiciously hard."),
+    }
+    reason = reasons.get(attachment.refusal_code, _("It did not pass the safety check."))
+    return _("The file “%(name)s” was not accepted and has been deleted. %(reason)s") % {
+        "name": attachment.original_name,
+        "reason": reason,
+    }
 
 
 def registration_attachment_add(*, case: RegistrationCase, topic: str, upload, by):
-    """Attach a document to the applicant's case while it can be edited. The file is checked
-    (validate_registration_attachment) before anything is stored; if the row cannot be written,
-    the stored file is removed again, so nothing is half-saved."""
+    """Attach a document to the applicant's case while it can be edited. The cheap checks
+    (validate_registration_attachment) run before anything is stored; the file is then stored
+    with the status "pending" and the task registry.tasks.scan_registration_attachment (queued
+    after the commit, with the attachment's id) runs the expensive ones. If the row cannot be
+    written, the stored file is removed again, so nothing is half-saved."""
     from .models import RegistrationAttachment
+    from .tasks import scan_registration_attachment
 
     if case.applicant_id != by.pk:
         raise PermissionDenied
@@ -1275,7 +1325,110 @@ def registration_attachment_add(*, case: RegistrationCase, topic: str, upload, b
     try:
         with transaction.atomic():
             attachment.save()
+            scan_registration_attachment.delay_on_commit(attachment.pk)
     except Exception:
         attachment.file.delete(save=False)
         raise
     return attachment
+
+
+def registration_attachment_scan(*, attachment_id: int) -> str:
+    """Runs the expensive checks on a pending attachment (the task's work) and sets its status:
+    "clean", or "refused" with the reason's code, the file then deleted from storage after the
+    commit (the row stays, so that the applicant's page can say what happened). Idempotent: an
+    attachment that is no longer pending (or gone) is left as it is. ScannerUnavailable
+    propagates (the task retries later) and the attachment stays pending. Logs the id, status
+    and code only (never the file's name)."""
+    import logging
+
+    from omstallning.core.uploads import UploadRejected
+
+    from .models import RegistrationAttachment
+
+    attachment = RegistrationAttachment.objects.filter(pk=attachment_id).first()
+    if attachment is None:
+        return "gone"
+    if attachment.status != RegistrationAttachment.Status.PENDING:
+        return attachment.status
+    code = ""
+    try:
+        with attachment.file.open("rb") as fh:
+            check_registration_attachment_content(fh, attachment.original_name)
+    except UploadRejected as exc:
+        code = exc.code
+    except ValidationError as exc:
+        code = exc.code or "refused"
+    except (FileNotFoundError, ValueError):  # the stored file is missing
+        code = "missing"
+    with transaction.atomic():
+        attachment = RegistrationAttachment.objects.select_for_update().filter(pk=attachment_id).first()
+        if attachment is None or attachment.status != RegistrationAttachment.Status.PENDING:
+            return attachment.status if attachment else "gone"
+        attachment.checked_at = timezone.now()
+        if code:
+            attachment.status = RegistrationAttachment.Status.REFUSED
+            attachment.refusal_code = code[:40]
+            storage, name = attachment.file.storage, attachment.file.name
+            attachment.file = ""
+            if name:
+                transaction.on_commit(lambda: storage.delete(name))
+        else:
+            attachment.status = RegistrationAttachment.Status.CLEAN
+        attachment.save(update_fields=["status", "refusal_code", "file", "checked_at"])
+    logging.getLogger("omstallning.uploads").info(
+        "registry attachment %s checked: %s %s", attachment_id, attachment.status, code
+    )
+    return attachment.status
+
+
+ATTACHMENT_RESCAN_AFTER = datetime.timedelta(minutes=10)
+
+
+def pending_attachments_requeue(*, now: datetime.datetime | None = None) -> int:
+    """Queues the check again for attachments still pending some minutes after the upload (the
+    broker was unreachable, or ClamAV stayed down past the task's retries). Idempotent."""
+    from .models import RegistrationAttachment
+    from .tasks import scan_registration_attachment
+
+    cutoff = (now or timezone.now()) - ATTACHMENT_RESCAN_AFTER
+    ids = list(
+        RegistrationAttachment.objects.filter(
+            status=RegistrationAttachment.Status.PENDING, uploaded_at__lt=cutoff
+        ).values_list("pk", flat=True)
+    )
+    for pk in ids:
+        scan_registration_attachment.delay(pk)
+    return len(ids)
+
+
+def registration_attachment_remove(*, attachment, by) -> None:
+    """The applicant removes an attachment while the application can be edited (a refused one
+    too: its notice goes with it). The file is deleted from storage after the commit."""
+    case = attachment.case
+    if case.applicant_id != by.pk:
+        raise PermissionDenied
+    if case.state not in workflow.EDITABLE_STATES:
+        raise ValidationError(_("The application can no longer be changed."))
+    storage, name = attachment.file.storage, attachment.file.name
+    with transaction.atomic():
+        attachment.delete()
+        if name:
+            transaction.on_commit(lambda: storage.delete(name))
+
+
+def _require_attachments_checked(case: RegistrationCase) -> None:
+    """A case is decided only when every attachment has been checked and found clean."""
+    from .models import RegistrationAttachment
+
+    unchecked = case.attachments.exclude(status=RegistrationAttachment.Status.CLEAN)
+    if unchecked.filter(status=RegistrationAttachment.Status.PENDING).exists():
+        raise ValidationError(
+            _("An attachment is still being checked for viruses and active content. Decide when it is done.")
+        )
+    if unchecked.exists():
+        raise ValidationError(
+            _(
+                "An attachment was refused by the safety check. Request completion so that the applicant "
+                "removes it and attaches a new file, then decide."
+            )
+        )

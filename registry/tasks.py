@@ -2,6 +2,8 @@
 
 from celery import shared_task
 
+from omstallning.core.uploads import ScannerUnavailable
+
 from . import services
 
 
@@ -18,3 +20,23 @@ def send_signup_mail(template: str, user_id: int | None, site_url: str) -> bool:
 def sweep_unverified_signups() -> dict:
     """Daily (beat): deletes sign-up accounts never confirmed (link expired plus a margin)."""
     return services.unverified_signups_sweep()
+
+
+@shared_task(
+    name="registry.tasks.scan_registration_attachment",
+    autoretry_for=(ScannerUnavailable,),
+    retry_backoff=30,
+    retry_backoff_max=600,
+    max_retries=6,
+)
+def scan_registration_attachment(attachment_id: int) -> str:
+    """The expensive checks of one uploaded attachment (PDF active content, office macros and
+    zip limits, ClamAV); sets its status. Idempotent: a checked attachment is left alone. When
+    ClamAV does not answer the task is retried; pending_attachments_requeue picks up the rest."""
+    return services.registration_attachment_scan(attachment_id=attachment_id)
+
+
+@shared_task(name="registry.tasks.requeue_pending_attachments")
+def requeue_pending_attachments() -> int:
+    """Every 15 minutes (beat): attachments still unchecked ten minutes after the upload."""
+    return services.pending_attachments_requeue()

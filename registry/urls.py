@@ -69,6 +69,11 @@ urlpatterns = [
         views.registration_attachment,
         name="registration_attachment",
     ),
+    path(
+        "registrera-omstallningsorganisation/<int:pk>/bilagor/<int:attachment_id>/ta-bort/",
+        views.registration_attachment_remove,
+        name="registration_attachment_remove",
+    ),
     # API v1
     path("api/registry/v1/lookup", api.LookupView.as_view(), name="api_lookup"),
     path("api/registry/v1/affiliations", api.AffiliationsView.as_view(), name="api_affiliations"),

@@ -478,6 +478,10 @@ def registration_edit(request, pk):
             "form": form,
             "editable": editable,
             "attachment_form": AttachmentForm(),
+            "attachments": [
+                (a, services.attachment_refusal_message(a) if a.status == a.Status.REFUSED else "")
+                for a in case.attachments.all()
+            ],
             "missing": services.registration_case_missing(case),
             "events": case.events.all(),
         },
@@ -496,9 +500,24 @@ def registration_attachment(request, pk):
             services.registration_attachment_add(
                 case=case, topic=form.cleaned_data["topic"], upload=form.cleaned_data["file"], by=request.user
             )
-            messages.success(request, _("The attachment was added."))
+            messages.success(request, _("The attachment was added. It is checked for viruses and active content."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
     else:
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect(reverse("registry:registration_edit", kwargs={"pk": case.pk}) + "#bilagor")
+
+
+@login_required
+@require_POST
+def registration_attachment_remove(request, pk, attachment_id):
+    case = selectors.registration_case_of(request.user, pk)
+    if case is None:
+        raise Http404
+    attachment = get_object_or_404(case.attachments, pk=attachment_id)
+    try:
+        services.registration_attachment_remove(attachment=attachment, by=request.user)
+        messages.success(request, _("The attachment was removed."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
     return redirect(reverse("registry:registration_edit", kwargs={"pk": case.pk}) + "#bilagor")

@@ -206,6 +206,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "registry.tasks.sweep_unverified_signups",
         "schedule": crontab(hour=3, minute=40),
     },
+    # Registration attachments still unchecked ten minutes after the upload are queued again.
+    "registry-requeue-pending-attachments": {
+        "task": "registry.tasks.requeue_pending_attachments",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 
 # --- passwords -----------------------------------------------------------------------------

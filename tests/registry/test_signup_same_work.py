@@ -85,3 +85,17 @@ def test_the_verification_mail_is_not_sent_once_the_account_is_confirmed(mailout
     services.representative_sign_up_verify(token=token)
     assert tasks.send_signup_mail("signup_verify", case.applicant_id, "https://portal.example/") is False
     assert mailoutbox == []
+
+
+def test_the_taken_path_s_rehearsal_leaves_nothing_behind(django_capture_on_commit_callbacks, mailoutbox):
+    from django.contrib.auth import get_user_model
+
+    from registry.models import PendingSignup, RegistrationCase
+
+    UserFactory(username="someone", email=EMAIL)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sign_up(EMAIL) is None
+    assert get_user_model().objects.count() == 1
+    assert not RegistrationCase.objects.exists() and not RegistrationCase.history.exists()
+    assert not PendingSignup.objects.exists()
+    assert [m.to for m in mailoutbox] == [[EMAIL]]  # only the owner's notice, no verification link
