@@ -621,12 +621,31 @@ def known_devices_max() -> int:
     return int(getattr(settings, "PORTAL_KNOWN_DEVICES_MAX", KNOWN_DEVICES_MAX))
 
 
-def device_digest(*, user_id: int, device_id: str) -> str:
-    """What is stored for a browser: HMAC-SHA256 (key derived from the SECRET_KEY) of the user's id
-    and the cookie's random id, so the same browser gives unrelated values for two accounts."""
+def device_digest(*, user_id: int, device_id: str, secret: str | None = None) -> str:
+    """What is stored for a browser: HMAC-SHA256 (key derived from the SECRET_KEY, or `secret`) of
+    the user's id and the cookie's random id, so the same browser gives unrelated values for two
+    accounts."""
     from django.utils.crypto import salted_hmac
 
-    return salted_hmac("omstallning.accounts.known_device", f"{user_id}:{device_id}", algorithm="sha256").hexdigest()
+    return salted_hmac(
+        "omstallning.accounts.known_device", f"{user_id}:{device_id}", secret=secret, algorithm="sha256"
+    ).hexdigest()
+
+
+def _known_device_touch(*, user, device_id: str, now) -> bool:
+    """Marks the browser as seen when the user knows it. A row stored under a key in
+    SECRET_KEY_FALLBACKS (a key rotation) is found too and moved to the current key, so rotating
+    the SECRET_KEY does not make every browser "new"."""
+    from .models import KnownDevice
+
+    digest = device_digest(user_id=user.pk, device_id=device_id)
+    if KnownDevice.objects.filter(user=user, device_hash=digest).update(last_seen_at=now):
+        return True
+    for old_secret in getattr(settings, "SECRET_KEY_FALLBACKS", None) or ():
+        old = device_digest(user_id=user.pk, device_id=device_id, secret=old_secret)
+        if KnownDevice.objects.filter(user=user, device_hash=old).update(device_hash=digest, last_seen_at=now):
+            return True
+    return False
 
 
 def _device_id_from_cookie(request) -> str | None:
@@ -656,10 +675,10 @@ def device_login_record(*, request, user):
         return None
     device_id = _device_id_from_cookie(request) or secrets.token_hex(16)
     setattr(request, DEVICE_REQUEST_ATTR, device_id)  # set (again: sliding lifetime) on the response
-    digest = device_digest(user_id=user.pk, device_id=device_id)
     now = timezone.now()
-    if KnownDevice.objects.filter(user=user, device_hash=digest).update(last_seen_at=now):
+    if _known_device_touch(user=user, device_id=device_id, now=now):
         return None
+    digest = device_digest(user_id=user.pk, device_id=device_id)
     # Browsers not seen for longer than the cookie lives are forgotten (their cookie is gone).
     KnownDevice.objects.filter(
         user=user, last_seen_at__lt=now - datetime.timedelta(seconds=device_cookie_max_age())

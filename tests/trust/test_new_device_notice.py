@@ -173,3 +173,16 @@ def test_browsers_not_seen_since_the_cut_off_follow_the_retention_schedule(djang
     RetentionRule.objects.create(record_type="accounts.knowndevice", retention_days=30, action="delete")
     assert retention_apply()["accounts.knowndevice"] == 1
     assert list(KnownDevice.objects.filter(user=user).values_list("device", flat=True)) == ["Firefox, Linux"]
+
+
+def test_a_secret_key_rotation_keeps_the_known_browsers(django_capture_on_commit_callbacks, mailoutbox, settings):
+    user = UserFactory(username="yngve", role=Role.APPLICANT, email="yngve@example.org")
+    browser = Client(HTTP_USER_AGENT=FIREFOX_LINUX)
+    _login(django_capture_on_commit_callbacks, browser, "yngve")
+    before = KnownDevice.objects.get(user=user).device_hash
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-secret-key-for-the-rotation-test-" + "x" * 20
+    _login(django_capture_on_commit_callbacks, browser, "yngve")
+    assert mailoutbox == [], "the same browser after a key rotation is not new"
+    after = KnownDevice.objects.get(user=user).device_hash
+    assert after != before  # moved to the current key
