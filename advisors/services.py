@@ -127,7 +127,7 @@ def assignment_create_for_application(*, application_id: int, by=None) -> Assign
     """Assigns a granted application to an advisor (idempotent: an existing assignment is kept).
 
     Returns None when the application is not granted or when no supplier qualifies (the sweep
-    tries again every 15 minutes, and the case appears in the admin's unassigned list).
+    tries again every 15 minutes, and the compliance page counts it among the granted cases without an advisor).
     """
     with transaction.atomic():
         application = (
