@@ -491,7 +491,8 @@ def _submit_draft(draft: Draft, by, *, health: tuple[int, bool] | None) -> Appli
         Attachment.objects.filter(pk__in=[row[0] for row in attachments]).update(application=application, draft=None)
     if health is not None:
         HealthDetails.objects.filter(pk=health[0]).update(draft=None, application=application, updated_at=now)
-    CaseEvent.objects.create(application=application, actor=by, action="submit", to_status=Status.SUBMITTED)
+    event = {"application_id": application.pk, "at": now, "actor_id": by.pk, "action": "submit"}
+    _insert_row(CaseEvent, {**event, "from_status": "", "to_status": Status.SUBMITTED, "reason": ""})
     _delete_submitted_draft(draft)
     # Queued only once the submit is committed (never for a rolled-back one), and robustly: see
     # _enqueue_receipt.
@@ -526,21 +527,48 @@ def _history_model_and_fields():
 
 def _history_created(application: Application, *, by, at: datetime.datetime) -> None:
     """The "+" history row of a new application, as simple-history's post_save writes it (same
-    fields, user, date and signals), without the manager class it builds on every save."""
+    fields, user and date), without the manager class it builds on every save and, when no one
+    listens to simple-history's create signals, as one plain INSERT."""
     from simple_history.signals import post_create_historical_record, pre_create_historical_record
 
     model, fields = _history_model_and_fields()
+    values = {name: getattr(application, name) for name in fields}
+    values.update(history_date=at, history_type="+", history_user_id=by.pk, history_change_reason=None)
+    if not (pre_create_historical_record.has_listeners(model) or post_create_historical_record.has_listeners(model)):
+        _insert_row(model, values)
+        return
     signal_kwargs = {"history_date": at, "history_user": by, "history_change_reason": None, "using": None}
-    record = model(
-        history_date=at,
-        history_type="+",
-        history_user=by,
-        history_change_reason=None,
-        **{name: getattr(application, name) for name in fields},
-    )
+    record = model(**values)
     pre_create_historical_record.send(sender=model, instance=application, history_instance=record, **signal_kwargs)
     record.save(force_insert=True)
     post_create_historical_record.send(sender=model, instance=application, history_instance=record, **signal_kwargs)
+
+
+@functools.cache
+def _insert_statement(model, names: tuple[str, ...]) -> tuple[str, tuple]:
+    from django.db import connection
+
+    by_attname = {f.attname: f for f in model._meta.concrete_fields}
+    fields = tuple(by_attname[name] for name in names)
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    return f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})", fields  # noqa: S608
+
+
+def _insert_row(model, values: dict[str, Any]) -> None:
+    """One INSERT of a row of `model` from attname -> value, every column but the auto primary key
+    given (no model defaults, no save signals): for the submit's rows whose model instance
+    nobody uses. Values go through the fields' get_db_prep_save, as in the ORM."""
+    from django.db import connection
+
+    missing = {f.attname for f in model._meta.concrete_fields if not f.primary_key} - values.keys()
+    if missing:
+        raise ValueError(f"{model.__name__}: no value for {sorted(missing)}")
+    sql, fields = _insert_statement(model, tuple(values))
+    params = [f.get_db_prep_save(values[f.attname], connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def _enqueue_receipt(application_id: int) -> None:
