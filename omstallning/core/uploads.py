@@ -319,12 +319,42 @@ def _pdf_inflated_streams(data: bytes):
         # a zlib header: compression method 8 (deflate) and a check value divisible by 31
         if len(header) < 2 or header[0] & 0x0F != 8 or (header[0] * 256 + header[1]) % 31:
             continue
-        try:
-            produced = zlib.decompressobj().decompress(data[start:], budget)
-        except zlib.error:
-            continue
+        produced = _pdf_inflate(data, start, budget)
         budget -= len(produced)
         yield produced
+
+
+_PDF_INFLATE_CHUNK = 16 * 1024
+
+
+def _pdf_inflate(data: bytes, start: int, budget: int) -> bytes:
+    """The zlib stream at data[start:] inflated, at most `budget` bytes. A stream that breaks
+    off (a damaged block after the first ones) gives what came out before the break, as a
+    lenient reader would show it: a broken tail cannot hide the objects before it."""
+    view = memoryview(data)
+    inflater = zlib.decompressobj()
+    out = bytearray()
+    pos = start
+    while pos < len(data) and len(out) < budget and not inflater.eof:
+        chunk = view[pos : pos + _PDF_INFLATE_CHUNK]
+        before = inflater.copy()
+        try:
+            out += inflater.decompress(chunk, budget - len(out))
+        except zlib.error:
+            # the output of the failing call is lost: again from before it, byte by byte
+            inflater = before
+            for i in range(len(chunk)):
+                if len(out) >= budget:
+                    break
+                try:
+                    out += inflater.decompress(chunk[i : i + 1], budget - len(out))
+                except zlib.error:
+                    break
+            break
+        if inflater.unconsumed_tail:
+            break  # the budget is spent
+        pos += len(chunk)
+    return bytes(out)
 
 
 def _read_all(file) -> bytes:

@@ -114,6 +114,18 @@ def test_a_compressed_stream_bomb_is_inspected_within_limits(monkeypatch):
     assert pdf_has_active_content(upload(data)) is False
 
 
+def test_javascript_before_a_damaged_block_of_a_compressed_stream_is_found():
+    # a reader that keeps what it could inflate (MuPDF does) still sees the first object
+    hidden = b"4 0 << /S /JavaScript /JS (app.alert\\(1\\)) >>" + b"%d " % 7 * 20_000
+    deflate = zlib.compressobj()
+    compressed = deflate.compress(hidden) + deflate.flush(zlib.Z_FULL_FLUSH) + b"\xff" * 50
+    with pytest.raises(zlib.error):
+        zlib.decompress(compressed)
+    header = b"<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length %d >>" % len(compressed)
+    data = make_pdf(b"/OpenAction 4 0 R", raw_objects=[(header, compressed)])
+    assert pdf_has_active_content(upload(data)) is True
+
+
 def test_a_broken_compressed_stream_is_skipped():
     data = make_pdf(raw_objects=[(b"<< /Filter /FlateDecode /Length 6 >>", b"x\x9cBAD!")])
     assert pdf_has_active_content(upload(data)) is False
