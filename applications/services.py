@@ -390,11 +390,17 @@ def application_submit(*, token, by) -> SubmitResult:
 
 def _locked_draft(token, by) -> Draft | None:
     """One statement: the applicant's draft with this token, row-locked (FOR UPDATE OF the draft
-    only), with `health_row` = (id, special_needs) of its health details, or None.
+    only), with its health details and attachments joined in, or None. Sets on the draft
+    `health_row` = (id, special_needs) or None, and `attachment_rows` = [(id, original name, kind,
+    sha256, size)] in upload order (one result row per attachment, at least one row).
 
-    Raw SQL through Draft.objects.raw (the fields' converters still run): the same query through
-    the ORM (select_for_update + select_related + first) costs ~0.5 ms of CPU to build, several
-    times the statement itself, on the hottest write path of the portal."""
+    Raw SQL through Draft.objects.raw (the fields' converters still run): the ORM's
+    select_for_update + select_related + first() cost ~0.5 ms of CPU to build, several times the
+    statement itself, and the attachments were a statement of their own.
+
+    An attachment uploaded in the very moment of the submit (while the submit waits for the
+    draft's row lock) is not in the joined rows; the draft's DELETE then fails on the attachment's
+    foreign key at commit and the whole submit is rolled back, nothing half-done."""
     from django.db import connection
 
     features = connection.features
@@ -403,16 +409,25 @@ def _locked_draft(token, by) -> Draft | None:
         lock = " FOR UPDATE OF d" if features.has_select_for_update_of else " FOR UPDATE"
     columns = ", ".join(f"d.{f.column}" for f in Draft._meta.concrete_fields)
     sql = (
-        f"SELECT {columns}, h.id AS health_id_, h.special_needs AS health_special_needs_ "  # noqa: S608
-        f"FROM {Draft._meta.db_table} d LEFT JOIN {HealthDetails._meta.db_table} h ON h.draft_id = d.id "
-        f"WHERE d.token = %s AND d.applicant_id = %s{lock}"
+        f"SELECT {columns}, h.id AS health_id_, h.special_needs AS health_special_needs_, "  # noqa: S608
+        "a.id AS att_id_, a.original_name AS att_name_, a.kind AS att_kind_, a.sha256 AS att_sha256_, "
+        "a.size AS att_size_ "
+        f"FROM {Draft._meta.db_table} d "
+        f"LEFT JOIN {HealthDetails._meta.db_table} h ON h.draft_id = d.id "
+        f"LEFT JOIN {Attachment._meta.db_table} a ON a.draft_id = d.id "
+        f"WHERE d.token = %s AND d.applicant_id = %s ORDER BY a.uploaded_at, a.id{lock}"
     )
     token = Draft._meta.get_field("token").get_db_prep_value(token, connection)
-    draft = next(iter(Draft.objects.raw(sql, [token, by.pk])), None)
-    if draft is not None:
-        draft.health_row = None
-        if draft.health_id_ is not None:
-            draft.health_row = (draft.health_id_, bool(draft.health_special_needs_))
+    rows = list(Draft.objects.raw(sql, [token, by.pk]))
+    if not rows:
+        return None
+    draft = rows[0]
+    draft.health_row = None
+    if draft.health_id_ is not None:
+        draft.health_row = (draft.health_id_, bool(draft.health_special_needs_))
+    draft.attachment_rows = [
+        (r.att_id_, r.att_name_, r.att_kind_, r.att_sha256_, r.att_size_) for r in rows if r.att_id_ is not None
+    ]
     return draft
 
 
@@ -425,9 +440,10 @@ def missing_steps(draft: Draft) -> list[str]:
 def _submit_draft(draft: Draft, by, *, health: tuple[int, bool] | None) -> Application:
     """The submit's writes, inside application_submit's transaction, with the draft row locked.
 
-    The statements: the stored evaluation, the attachments read, the reference number, the
-    application with its history row, the attachments (and health details) moved over, the case
-    event and the draft deleted. The receipt is enqueued when the transaction commits.
+    The statements: the stored evaluation, the reference number, the application with its history
+    row, the attachments (and health details) moved over, the case event and the draft deleted
+    (the draft, its health details and attachments were read by one statement, _locked_draft).
+    The receipt is enqueued when the transaction commits.
     """
     missing = missing_steps(draft)
     if missing:
@@ -446,7 +462,7 @@ def _submit_draft(draft: Draft, by, *, health: tuple[int, bool] | None) -> Appli
     about = draft.data.get("about", {})
     emp = draft.data.get("employment", {})
     end_date = emp.get("employment_end_date") or None
-    attachments = _draft_attachments(draft.pk)
+    attachments = draft.attachment_rows  # joined by application_submit's query
     organisation = None
     if emp.get("employer_org_number"):
         organisation = _registry_organisation(draft.data, emp["employer_org_number"], today)
@@ -498,21 +514,6 @@ def _submit_draft(draft: Draft, by, *, health: tuple[int, bool] | None) -> Appli
     # _enqueue_receipt.
     transaction.on_commit(functools.partial(_enqueue_receipt, application.pk))
     return application
-
-
-def _draft_attachments(draft_id: int) -> list[tuple]:
-    """(id, original name, kind, sha256, size) of the draft's attachments, in upload order: the
-    snapshot's list, read with one plain statement (the related manager's queryset and model
-    instances cost more than the rows themselves on this path)."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id, original_name, kind, sha256, size FROM {Attachment._meta.db_table} "  # noqa: S608
-            "WHERE draft_id = %s ORDER BY uploaded_at, id",
-            [draft_id],
-        )
-        return cursor.fetchall()
 
 
 @functools.cache

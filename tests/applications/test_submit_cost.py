@@ -20,15 +20,15 @@ pytestmark = pytest.mark.django_db
 # The statements of POST /ansok/skicka/ for a complete draft, as the test client sees them:
 #  1 session, 2 user (middleware);
 #  3 SAVEPOINT (the test's transaction around application_submit's atomic; BEGIN in production);
-#  4 the draft, locked, with its health details joined in;
+#  4 the draft, locked, with its health details and attachments joined in;
 #  5 INSERT of the evaluation (the current parameters come from the cache:
 #    eligibility.selectors.cached_current_parameters_with_set_id);
-#  6 the draft's attachments; 7 the next reference number (one upsert);
-#  8 INSERT of the application, 9 its history row (django-simple-history), 10 the case event;
-#  11 DELETE of the draft; 12 RELEASE SAVEPOINT (COMMIT in production).
+#  6 the next reference number (one upsert);
+#  7 INSERT of the application, 8 its history row (django-simple-history's columns), 9 the case
+#  event; 10 DELETE of the draft; 11 RELEASE SAVEPOINT (COMMIT in production).
 # The view does not read the draft itself; the registry lookup was made at the employment step.
-# Before issue 10's work the same request made 21 statements.
-SUBMIT_STATEMENTS = 12
+# Before issue 10's work the same request made 21 statements, before T5's second pass 12.
+SUBMIT_STATEMENTS = 11
 
 
 @pytest.fixture
@@ -73,7 +73,7 @@ def test_submit_with_attachment_and_health_details_adds_one_statement_each(
     services.attachment_add(upload=pdf_upload(), kind="arbetsgivarintyg", draft=draft, by=draft.applicant)
     draft.refresh_from_db()
     client.force_login(draft.applicant)
-    with django_assert_max_num_queries(SUBMIT_STATEMENTS + 2):
+    with django_assert_max_num_queries(SUBMIT_STATEMENTS + 2):  # the attachments' and the health details' UPDATE
         response = client.post(reverse("applications:submit"), {"token": str(draft.token), "confirm": "on"})
     assert response.status_code == 302
     application = Application.objects.get(source_token=draft.token)

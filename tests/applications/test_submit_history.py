@@ -67,3 +67,17 @@ def test_health_details_move_to_the_application():
     assert application.snapshot["health_details"] == "stored separately"
     assert [a["name"] for a in application.snapshot["attachments"]] == ["intyg.pdf"]
     assert application.attachments.get().draft_id is None
+
+
+def test_several_attachments_are_read_with_the_draft_in_upload_order():
+    draft = DraftFactory(service=Service.FORSTARKT_STOD)
+    services.health_details_save(draft=draft, special_needs=False, description="", by=draft.applicant)
+    names = ["intyg.pdf", "uppsagning.pdf", "tidrapport.pdf"]
+    for name in names:
+        services.attachment_add(upload=pdf_upload(name), kind="annat", draft=draft, by=draft.applicant)
+    application = services.application_submit(token=draft.token, by=draft.applicant).application
+    assert [a["name"] for a in application.snapshot["attachments"]] == names
+    assert sorted(application.attachments.values_list("original_name", flat=True)) == sorted(names)
+    assert application.eligibility_input["illness_special_needs"] is False
+    assert HealthDetails.objects.get(application=application).draft_id is None
+    assert application.snapshot["steps"] == {k: v for k, v in draft.data.items() if k != services.REGISTRY_KEY}
