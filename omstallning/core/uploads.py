@@ -184,9 +184,10 @@ PDF_MAX_NESTED_TEXT_NAMES = 10_000
 # A letter may mention "C:/JS/..." or a course in "/JavaScript": in the file that text is inside a
 # literal string "( … )" (a title, a link, text shown by Tj/TJ in a content stream), which a PDF
 # reader never takes for a dictionary key. An active name is therefore let through only when it
-# lies inside a literal string that is *safe*: closed within its object, and holding none of
-# "<", ">", CR or LF. With those bytes absent, every reader lexes the span as we do, whatever
-# state it was in at the "(":
+# lies inside a literal string that is *safe*: closed within its object, holding none of "<",
+# ">", CR or LF, and whose "(" does not follow a backslash (pypdf, for one, skips "\(" between
+# dictionary entries instead of opening a string). Then every reader lexes the span as we do,
+# whatever state it was in at the "(":
 #   * in a dictionary (syntax): "(" opens a string; nesting and backslash escapes inside are
 #     the same for every reader, so it is still in that string at the name;
 #   * already in a string: one level deeper, again still in a string at the name;
@@ -206,7 +207,7 @@ _PDF_EOL = re.compile(rb"[\r\n]")
 _PDF_UNSAFE_IN_STRING = re.compile(rb"[<>\r\n]")
 # a safe literal string without nested parentheses (escaped ones are fine); possessive, so a
 # string that is not closed costs one pass, not a backtracking storm
-_PDF_FLAT_SAFE_STRING = re.compile(rb"\((?:[^()\\<>\r\n]++|\\[^<>\r\n])*+\)")
+_PDF_FLAT_SAFE_STRING = re.compile(rb"(?<!\\)\((?:[^()\\<>\r\n]++|\\[^<>\r\n])*+\)")
 
 
 def _pdf_literal_strings(data: bytes, start: int, end: int):
@@ -271,7 +272,11 @@ class _PdfStrings:
         if found < 0:
             return False
         opening, closing = spans[found]
-        return opening < position < closing and _PDF_UNSAFE_IN_STRING.search(self.data, opening + 1, closing) is None
+        return (
+            opening < position < closing
+            and (opening == 0 or self.data[opening - 1] != 0x5C)
+            and _PDF_UNSAFE_IN_STRING.search(self.data, opening + 1, closing) is None
+        )
 
 
 def _pdf_active_names(data: bytes):
