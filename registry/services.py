@@ -210,6 +210,7 @@ def signup_mail_send(*, template: str, user_id: int, site_url: str) -> bool:
         context = {
             "url": site_url + reverse("registry:signup_verify", kwargs={"token": token}),
             "hours": SIGNUP_VERIFICATION_SECONDS // 3600,
+            "days": SIGNUP_VERIFICATION_SECONDS // 86400 + _signup_cleanup_margin_days(),
         }
     else:
         context = {
@@ -345,6 +346,12 @@ def representative_sign_up_verify(*, token: str):
 SIGNUP_CLEANUP_MARGIN_DAYS = 7
 
 
+def _signup_cleanup_margin_days() -> int:
+    from django.conf import settings
+
+    return getattr(settings, "REGISTRY_SIGNUP_CLEANUP_MARGIN_DAYS", SIGNUP_CLEANUP_MARGIN_DAYS)
+
+
 def unverified_signups_sweep(*, now: datetime.datetime | None = None) -> dict:
     """Daily (beat, registry.tasks.sweep_unverified_signups): deletes the accounts made by the
     sign-up whose address was never confirmed, once the verification link has expired
@@ -357,14 +364,12 @@ def unverified_signups_sweep(*, now: datetime.datetime | None = None) -> dict:
     Logs and returns counts only, never an address."""
     import logging
 
-    from django.conf import settings
     from django.db.models import ProtectedError
 
     from .models import PendingSignup, RegistrationAttachment
 
     now = now or timezone.now()
-    margin_days = getattr(settings, "REGISTRY_SIGNUP_CLEANUP_MARGIN_DAYS", SIGNUP_CLEANUP_MARGIN_DAYS)
-    margin = datetime.timedelta(days=margin_days)
+    margin = datetime.timedelta(days=_signup_cleanup_margin_days())
     cutoff = now - datetime.timedelta(seconds=SIGNUP_VERIFICATION_SECONDS) - margin
     candidates = list(
         PendingSignup.objects.filter(
@@ -404,6 +409,8 @@ def unverified_signups_sweep(*, now: datetime.datetime | None = None) -> dict:
             skipped += 1
             continue
         deleted += 1
+    # an account activated another way (by an administrator) is no longer an unconfirmed sign-up
+    PendingSignup.objects.filter(user__is_active=True).delete()
     result = {"deleted": deleted, "skipped": skipped}
     logging.getLogger("omstallning.security").info(
         "registry: unconfirmed sign-ups swept: %(deleted)s deleted, %(skipped)s skipped", result

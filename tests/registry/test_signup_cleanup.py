@@ -142,3 +142,16 @@ def test_the_log_line_has_counts_only(signed_up, caplog):
     text = caplog.text
     assert "1 deleted, 0 skipped" in text
     assert "karin" not in text.lower() and "fonden" not in text.lower()
+
+
+def test_the_verification_mail_says_when_the_account_goes(django_capture_on_commit_callbacks, mailoutbox):
+    with django_capture_on_commit_callbacks(execute=True):
+        sign_up()
+    assert "tas bort efter 8 dagar" in mailoutbox[0].body
+
+
+def test_the_mark_of_an_account_activated_otherwise_is_removed(signed_up):
+    get_user_model().objects.filter(pk=signed_up.applicant_id).update(is_active=True)
+    sweep_at(START + datetime.timedelta(days=1))
+    assert not PendingSignup.objects.exists()
+    assert get_user_model().objects.filter(pk=signed_up.applicant_id).exists()
