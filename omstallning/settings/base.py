@@ -292,10 +292,21 @@ _email_options = {
     "use_tls": _email.get("EMAIL_USE_TLS"),
     "use_ssl": _email.get("EMAIL_USE_SSL"),
     "file_path": _email.get("EMAIL_FILE_PATH"),
+    # Seconds before a hung SMTP connection gives up. Must stay well under the receipt claim's
+    # RECEIPT_CLAIM_TIMEOUT (10 minutes): a send that outlives its claim could be sent twice.
+    "timeout": env.int("EMAIL_TIMEOUT", default=30),
 }
 _email_backend = _email["EMAIL_BACKEND"]
 _accepted = {
-    "django.core.mail.backends.smtp.EmailBackend": {"host", "port", "username", "password", "use_tls", "use_ssl"},
+    "django.core.mail.backends.smtp.EmailBackend": {
+        "host",
+        "port",
+        "username",
+        "password",
+        "use_tls",
+        "use_ssl",
+        "timeout",
+    },
     "django.core.mail.backends.filebased.EmailBackend": {"file_path"},
 }.get(_email_backend, set())
 MAILERS = {
