@@ -129,16 +129,28 @@ def test_application_attachment_refuses(case, settings):
 
 
 # --- registry: documents attached to an application for registration --------------------------------
-def test_registration_attachment_refuses_a_pdf_with_javascript(settings):
+def test_registration_attachment_refuses_a_pdf_with_javascript(settings, django_capture_on_commit_callbacks):
+    """The cheap checks pass it in the request (it is a PDF); the scan task given its id after the
+    commit refuses it, deletes the file and says why."""
+    from registry import tasks
     from registry.models import RegistrationAttachment
     from registry.services import registration_attachment_add, registration_case_create
 
     applicant = UserFactory(role=Role.ORGANISATION_REPORTER)
     case = registration_case_create(by=applicant)
     upload = SimpleUploadedFile("stadgar.pdf", pdf_with_javascript(), content_type="application/pdf")
-    with pytest.raises(ValidationError):
-        registration_attachment_add(case=case, topic="stadgar", upload=upload, by=applicant)
-    assert not RegistrationAttachment.objects.exists()
+    queued = []
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        attachment = registration_attachment_add(
+            case=case, topic=RegistrationAttachment.Topic.A, upload=upload, by=applicant
+        )
+    assert attachment.status == "pending"
+    assert len(callbacks) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        queued.append(tasks.scan_registration_attachment(attachment.pk))
+    assert queued == ["refused"]
+    attachment.refresh_from_db()
+    assert (attachment.status, attachment.refusal_code) == ("refused", "pdf_active_content")
     assert files_under(settings.PRIVATE_MEDIA_ROOT) == []
 
 
