@@ -16,6 +16,7 @@ All leave the file's read position at the start.
 """
 
 import bisect
+import io
 import logging
 import re
 import zipfile
@@ -185,8 +186,9 @@ PDF_MAX_NESTED_TEXT_NAMES = 10_000
 # literal string "( … )" (a title, a link, text shown by Tj/TJ in a content stream), which a PDF
 # reader never takes for a dictionary key. An active name is therefore let through only when it
 # lies inside a literal string that is *safe*: closed within its object, holding none of "<",
-# ">", CR or LF, and whose "(" does not follow a backslash (pypdf, for one, skips "\(" between
-# dictionary entries instead of opening a string). Then every reader lexes the span as we do,
+# ">", CR or LF, and whose "(" follows white space (or one "[" after white space): pypdf, for one,
+# skips a token it cannot read up to the next white space ("\(", ")(", "x(" between dictionary
+# entries), so a "(" in the middle of such a run may not open a string. Then every reader lexes the span as we do,
 # whatever state it was in at the "(":
 #   * in a dictionary (syntax): "(" opens a string; nesting and backslash escapes inside are
 #     the same for every reader, so it is still in that string at the name;
@@ -207,7 +209,13 @@ _PDF_EOL = re.compile(rb"[\r\n]")
 _PDF_UNSAFE_IN_STRING = re.compile(rb"[<>\r\n]")
 # a safe literal string without nested parentheses (escaped ones are fine); possessive, so a
 # string that is not closed costs one pass, not a backtracking storm
-_PDF_FLAT_SAFE_STRING = re.compile(rb"(?<!\\)\((?:[^()\\<>\r\n]++|\\[^<>\r\n])*+\)")
+_PDF_WS = rb"\0\t\n\x0b\f\r "
+# the "(" of a safe string starts a run of non-white bytes, or follows one "[" that does: pypdf
+# skips a token it cannot read up to the next white space ("x(", ")(", "\\(", "/T(" after one),
+# so a "(" in the middle of such a run may never open a string for it
+_PDF_SAFE_OPENING = rb"(?:(?<![^" + _PDF_WS + rb"])|(?<=(?<![^" + _PDF_WS + rb"])\[))\("
+_PDF_FLAT_SAFE_STRING = re.compile(_PDF_SAFE_OPENING + rb"(?:[^()\\<>\r\n]++|\\[^<>\r\n])*+\)")
+_PDF_SAFE_OPENING_AT = re.compile(_PDF_SAFE_OPENING)
 
 
 def _pdf_literal_strings(data: bytes, start: int, end: int):
@@ -274,7 +282,7 @@ class _PdfStrings:
         opening, closing = spans[found]
         return (
             opening < position < closing
-            and (opening == 0 or self.data[opening - 1] != 0x5C)
+            and _PDF_SAFE_OPENING_AT.match(self.data, opening) is not None
             and _PDF_UNSAFE_IN_STRING.search(self.data, opening + 1, closing) is None
         )
 
@@ -311,55 +319,300 @@ def _pdf_names_active(data: bytes) -> bool:
     return False
 
 
-def _pdf_inflated_streams(data: bytes):
-    """The decompressed content of the zlib (FlateDecode) streams in `data`, within the limits:
-    object streams (PDF 1.5) can hide a dictionary such as << /S /JavaScript >> from a plain scan.
-    A zip bomb in a stream cannot hurt: at most PDF_MAX_INFLATED bytes come out in total."""
-    budget = PDF_MAX_INFLATED
-    for count, match in enumerate(_PDF_STREAM.finditer(data)):
-        if count >= PDF_MAX_STREAMS or budget <= 0:
-            return
-        start = match.end()
-        header = data[start : start + 2]
-        # a zlib header: compression method 8 (deflate) and a check value divisible by 31
-        if len(header) < 2 or header[0] & 0x0F != 8 or (header[0] * 256 + header[1]) % 31:
+def _pdf_uninspectable():
+    return UploadRejected(
+        "pdf_uninspectable",
+        _(
+            "The PDF contains parts stored in an unusual way that cannot be checked for active "
+            "content. Save it as a plain PDF and try again."
+        ),
+    )
+
+
+def _pdf_too_large(limit):
+    return UploadRejected("pdf_too_large", _too_large(limit))
+
+
+# --- PDF: streams decoded by their declared filters ------------------------------------------
+# A stream's data is decoded as a reader decodes it: by the /Filter chain and /DecodeParms of the
+# dictionary in front of the "stream" keyword, so JavaScript in an object stream is found however
+# it is encoded (Flate with or without a predictor, ASCIIHex, ASCII85, LZW, RunLength, chains).
+# pypdf's decoders do the work (pypdf.filters), except Flate, which is inflated here in chunks so
+# that a damaged tail does not hide what comes before it and the output limit holds while
+# inflating. Image filters are not decoded (their output is pixels, not PDF objects); an image
+# filter on an object stream, an unknown filter, an indirect /Filter or /DecodeParms, or a
+# dictionary that cannot be read are refused ("pdf_uninspectable"), and so is a file whose
+# streams decode to more than the limits ("pdf_too_large").
+PDF_MAX_DECODED_STREAM = 32 * 1024 * 1024  # decoded bytes of one stream (each filter's output)
+_PDF_STREAM_KEYWORD = re.compile(rb"(?<![A-Za-z0-9_.\-#/])stream[ \t\f\0]*(?:\r\n|\r|\n)")
+_PDF_OBJ_HEADER = re.compile(rb"(?<![0-9])[0-9]+[ \t\r\n\f\0]+[0-9]+[ \t\r\n\f\0]+obj(?![A-Za-z0-9])")
+_PDF_TRAILING_SPACE = re.compile(rb"(?:[ \t\r\n\f\0]|%[^\r\n]*)*\Z")
+_PDF_ENDSTREAM = re.compile(rb"[ \t\r\n\f\0]*endstream")
+_PDF_HEX_DATA = re.compile(rb"[0-9A-Fa-f \t\r\n\f\0]*")
+_PDF_A85_DATA = re.compile(rb"[!-uz \t\r\n\f\0]*")
+# how far in front of a "stream" keyword its object header is looked for, and how many headers
+PDF_MAX_STREAM_DICT = 64 * 1024
+PDF_MAX_HEADER_CANDIDATES = 8
+_PDF_FILTER_ALIASES = {
+    "/Fl": "/FlateDecode",
+    "/AHx": "/ASCIIHexDecode",
+    "/A85": "/ASCII85Decode",
+    "/LZW": "/LZWDecode",
+    "/RL": "/RunLengthDecode",
+    "/DCT": "/DCTDecode",
+    "/CCF": "/CCITTFaxDecode",
+}
+_PDF_IMAGE_FILTERS = frozenset({"/DCTDecode", "/JPXDecode", "/JBIG2Decode", "/CCITTFaxDecode"})
+_PDF_TEXT_FILTERS = frozenset({"/FlateDecode", "/ASCIIHexDecode", "/ASCII85Decode", "/LZWDecode", "/RunLengthDecode"})
+
+
+class _StrictNoReader:
+    """Stands in for a PdfReader while pypdf reads one stream dictionary: indirect references
+    are kept as references (pypdf drops them without a reader) and a key given twice is an
+    error (strict), since readers disagree on which definition counts."""
+
+    strict = True
+
+
+class _Budget:
+    def __init__(self, total: int):
+        self.left = total
+        self.total = total
+
+    def take(self, amount: int) -> None:
+        self.left -= amount
+        if self.left < 0:
+            raise _pdf_too_large(self.total)
+
+    def per_stream(self) -> int:
+        return min(PDF_MAX_DECODED_STREAM, self.left)
+
+
+def _pdf_stream_dictionaries(data: bytes, headers: list, keyword: int):
+    """The dictionaries that end right before the stream keyword at `keyword`, read by pypdf
+    from each of the nearest object headers in front of it. Usually one; more than one when a
+    header sits inside a string of the dictionary (then every reading is decoded)."""
+    from pypdf.errors import PdfReadError, PdfStreamError
+    from pypdf.generic import DictionaryObject, read_object
+
+    found = []
+    first = bisect.bisect_left(headers, keyword - PDF_MAX_STREAM_DICT)
+    last = bisect.bisect_left(headers, keyword)
+    for end in reversed(headers[max(first, last - PDF_MAX_HEADER_CANDIDATES) : last]):
+        span = memoryview(data)[end:keyword]
+        offset = len(span) - len(bytes(span).lstrip(b" \t\r\n\f\0"))
+        if bytes(span[offset : offset + 2]) != b"<<":
             continue
-        produced = _pdf_inflate(data, start, budget)
-        budget -= len(produced)
-        yield produced
+        buffer = io.BytesIO(span[offset:])
+        try:
+            value = read_object(buffer, _StrictNoReader())
+        except (PdfReadError, PdfStreamError, ValueError, KeyError, IndexError, TypeError, RecursionError):
+            continue
+        if isinstance(value, DictionaryObject) and _PDF_TRAILING_SPACE.match(span, offset + buffer.tell()):
+            found.append(value)
+    return found
+
+
+def _pdf_has_reference(value) -> bool:
+    from pypdf.generic import IndirectObject
+
+    if isinstance(value, IndirectObject):
+        return True
+    if isinstance(value, dict):
+        return any(_pdf_has_reference(item) for item in dict.values(value))
+    if isinstance(value, list):
+        return any(_pdf_has_reference(item) for item in value)
+    return False
+
+
+def _pdf_filter_chain(dictionary):
+    """[(filter name, decode parms dict or None), …] of a stream dictionary; None when the
+    stream is image data that need not be decoded. Raises pdf_uninspectable for what cannot be
+    decoded safely."""
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NullObject
+
+    raw_filter = dict.get(dictionary, "/Filter")
+    raw_parms = dict.get(dictionary, "/DecodeParms")
+    if _pdf_has_reference(raw_filter) or _pdf_has_reference(raw_parms):
+        raise _pdf_uninspectable()
+    if raw_filter is None or isinstance(raw_filter, NullObject):
+        return []
+    filters = list(raw_filter) if isinstance(raw_filter, ArrayObject) else [raw_filter]
+    if raw_parms is None or isinstance(raw_parms, NullObject):
+        parms = [None] * len(filters)
+    elif isinstance(raw_parms, ArrayObject):
+        parms = list(raw_parms) + [None] * max(0, len(filters) - len(raw_parms))
+    else:
+        parms = [raw_parms] + [None] * (len(filters) - 1)
+    chain = []
+    for name, parm in zip(filters, parms, strict=False):
+        if not isinstance(name, NameObject):
+            raise _pdf_uninspectable()
+        name = _PDF_FILTER_ALIASES.get(str(name), str(name))
+        if parm is not None and not isinstance(parm, (DictionaryObject, NullObject)):
+            raise _pdf_uninspectable()
+        chain.append((name, parm if isinstance(parm, DictionaryObject) else None))
+    names = {name for name, _parm in chain}
+    object_stream = dict.get(dictionary, "/Type") == "/ObjStm" or "/First" in dictionary
+    if names - _PDF_TEXT_FILTERS - _PDF_IMAGE_FILTERS:
+        raise _pdf_uninspectable()  # unknown (Crypt, Brotli, a typo): a reader may still decode it
+    if names & _PDF_IMAGE_FILTERS:
+        if object_stream:
+            raise _pdf_uninspectable()
+        return None  # pixels: no PDF objects in there
+    if dict.get(dictionary, "/Subtype") == "/Image" and not object_stream:
+        return None  # an image's pixels, however compressed
+    return chain
+
+
+def _pdf_stream_data(data: bytes, start: int, dictionary):
+    """The stream's data as a reader takes it: /Length bytes when a direct /Length ends at
+    "endstream"; otherwise everything from the start (the decoders stop at their end-of-data
+    marker), so a false or indirect /Length cannot cut off what a reader decodes."""
+    from pypdf.generic import NumberObject
+
+    length = dict.get(dictionary, "/Length")
+    view = memoryview(data)
+    if (
+        isinstance(length, NumberObject)
+        and 0 <= length <= len(data) - start
+        and _PDF_ENDSTREAM.match(data, start + int(length))
+    ):
+        return view[start : start + int(length)]
+    return view[start:]
+
+
+def _pdf_predict(decoded: bytes, parms) -> bytes:
+    """Undoes a TIFF (2) or PNG (10-15) predictor, with pypdf's code."""
+    from pypdf.errors import PdfReadError
+    from pypdf.filters import FlateDecode
+
+    if parms is None:
+        return decoded
+    predictor = parms.get("/Predictor", 1)
+    if predictor == 1:
+        return decoded
+    try:
+        columns, colors, bits = FlateDecode._get_parameters(parms)
+        row_length = (columns * colors * bits + 7) // 8 + 1
+        if 10 <= predictor <= 15:
+            return FlateDecode._decode_png_prediction(decoded, columns, row_length)
+        if predictor == 2 and bits == 8:
+            bpp = colors
+            out = bytearray(decoded)
+            row = row_length - 1
+            for i in range(len(out)):
+                if i % row >= bpp:
+                    out[i] = (out[i] + out[i - bpp]) & 0xFF
+            return bytes(out)
+    except (PdfReadError, ValueError, TypeError, IndexError) as exc:
+        raise _pdf_uninspectable() from exc
+    raise _pdf_uninspectable()
+
+
+def _pdf_decode(buffer, chain, budget: _Budget) -> bytes:
+    """`buffer` decoded through the filter chain; each filter's output counts against the limits."""
+    import pypdf
+    from pypdf.errors import LimitReachedError, PdfReadError, PdfStreamError
+    from pypdf.filters import ASCII85Decode, ASCIIHexDecode, LZWDecode, RunLengthDecode
+
+    for name, parms in chain:
+        limit = budget.per_stream()
+        try:
+            if name == "/FlateDecode":
+                decoded, exceeded = _pdf_inflate(buffer, 0, limit)
+                if exceeded:
+                    raise LimitReachedError("flate")
+                decoded = _pdf_predict(decoded, parms)
+            elif name == "/ASCIIHexDecode":
+                decoded = ASCIIHexDecode.decode(bytes(_PDF_HEX_DATA.match(buffer).group()))
+            elif name == "/ASCII85Decode":
+                decoded = ASCII85Decode.decode(bytes(_PDF_A85_DATA.match(buffer).group()) + b"~>")
+            elif name == "/LZWDecode":
+                if parms is not None and parms.get("/EarlyChange", 1) != 1:
+                    raise _pdf_uninspectable()
+                with pypdf.apply_configuration(lzw_maximum_output_length=limit):
+                    decoded = LZWDecode.decode(bytes(buffer))
+                decoded = _pdf_predict(decoded, parms)
+            else:  # /RunLengthDecode
+                with pypdf.apply_configuration(run_length_maximum_output_length=limit):
+                    decoded = RunLengthDecode.decode(buffer)
+        except LimitReachedError as exc:
+            raise _pdf_too_large(min(PDF_MAX_DECODED_STREAM, budget.total)) from exc
+        except (PdfReadError, PdfStreamError, ValueError, TypeError, IndexError, KeyError) as exc:
+            raise _pdf_uninspectable() from exc
+        if len(decoded) > limit:
+            raise _pdf_too_large(min(PDF_MAX_DECODED_STREAM, budget.total))
+        budget.take(len(decoded))
+        buffer = decoded
+    return bytes(buffer)
+
+
+def _pdf_decoded_streams(data: bytes):
+    """The decoded content of the streams in `data` that can hold PDF objects or content,
+    within PDF_MAX_DECODED_STREAM per stream and PDF_MAX_INFLATED per file (beyond: refused).
+    Object streams (PDF 1.5) can hide a dictionary such as << /S /JavaScript >> from a plain
+    scan of the file."""
+    budget = _Budget(PDF_MAX_INFLATED)
+    headers = [m.end() for m in _PDF_OBJ_HEADER.finditer(data)]
+    for count, match in enumerate(_PDF_STREAM_KEYWORD.finditer(data)):
+        if count >= PDF_MAX_STREAMS:
+            raise _pdf_uninspectable()
+        start = match.end()
+        dictionaries = _pdf_stream_dictionaries(data, headers, match.start())
+        if not dictionaries:
+            if b">>" in data[max(0, match.start() - 1024) : match.start()]:
+                raise _pdf_uninspectable()  # looks like a stream whose dictionary we cannot read
+            # "stream" in text: as before, inflated only when zlib data follows
+            header = data[start : start + 2]
+            if len(header) < 2 or header[0] & 0x0F != 8 or (header[0] * 256 + header[1]) % 31:
+                continue
+            yield _pdf_decode(memoryview(data)[start:], [("/FlateDecode", None)], budget)
+            continue
+        seen = set()
+        for dictionary in dictionaries:
+            chain = _pdf_filter_chain(dictionary)
+            if not chain or repr(chain) in seen:
+                continue
+            seen.add(repr(chain))
+            yield _pdf_decode(_pdf_stream_data(data, start, dictionary), chain, budget)
 
 
 _PDF_INFLATE_CHUNK = 16 * 1024
 
 
-def _pdf_inflate(data: bytes, start: int, budget: int) -> bytes:
-    """The zlib stream at data[start:] inflated, at most `budget` bytes. A stream that breaks
-    off (a damaged block after the first ones) gives what came out before the break, as a
-    lenient reader would show it: a broken tail cannot hide the objects before it."""
+def _pdf_inflate(data, start: int, budget: int) -> tuple[bytes, bool]:
+    """The zlib stream at data[start:] inflated, at most `budget` bytes, and whether it goes on
+    past them. A stream that breaks off (a damaged block after the first ones) gives what came
+    out before the break, as a lenient reader would show it: a broken tail cannot hide the
+    objects before it."""
     view = memoryview(data)
     inflater = zlib.decompressobj()
     out = bytearray()
     pos = start
-    while pos < len(data) and len(out) < budget and not inflater.eof:
+    exceeded = False
+    while pos < len(view) and not inflater.eof:
         chunk = view[pos : pos + _PDF_INFLATE_CHUNK]
         before = inflater.copy()
         try:
-            out += inflater.decompress(chunk, budget - len(out))
+            out += inflater.decompress(chunk, budget + 1 - len(out))
         except zlib.error:
             # the output of the failing call is lost: again from before it, byte by byte
             inflater = before
             for i in range(len(chunk)):
-                if len(out) >= budget:
-                    break
                 try:
-                    out += inflater.decompress(chunk[i : i + 1], budget - len(out))
+                    out += inflater.decompress(chunk[i : i + 1], budget + 1 - len(out))
                 except zlib.error:
                     break
+                if len(out) > budget:
+                    break
+            exceeded = len(out) > budget
             break
-        if inflater.unconsumed_tail:
-            break  # the budget is spent
+        if len(out) > budget:
+            exceeded = True
+            break
         pos += len(chunk)
-    return bytes(out)
+    return bytes(out[:budget]), exceeded
 
 
 def _read_all(file) -> bytes:
@@ -371,27 +624,9 @@ def _read_all(file) -> bytes:
     return data.encode("latin-1", "replace") if isinstance(data, str) else data
 
 
-def pdf_has_active_content(file) -> bool:
-    """True when the PDF carries JavaScript, launch or submit actions, embedded files, rich media
-    or XFA forms, also when the name is hex-escaped (/J#61vaScript) or sits in a compressed
-    (FlateDecode) stream. Only names count: the same letters in a literal string (a title, a
-    link, text on the page such as "C:/JS/...") do not, see _PdfStrings. Reads the whole file
-    (uploads are limited to a few MB) and leaves the read position at the start. It does not
-    check that the file is a PDF: see check_pdf."""
-    data = _read_all(file)
-    if _pdf_names_active(data):
-        return True
-    return any(_pdf_names_active(inflated) for inflated in _pdf_inflated_streams(data))
-
-
-def check_pdf(file) -> None:
-    """Refuses, with UploadRejected and a translated message, a file that is not a PDF (code
-    "pdf_invalid"), a PDF with active content ("pdf_active_content") and an encrypted PDF, whose
-    content cannot be inspected ("pdf_encrypted"). Leaves the read position at the start."""
-    data = _read_all(file)
-    if not data.startswith(b"%PDF-"):
-        raise UploadRejected("pdf_invalid", _("The file is not a PDF file."))
-    if pdf_has_active_content(file):
+def _pdf_inspect(data: bytes) -> None:
+    """Raises UploadRejected "pdf_active_content", "pdf_uninspectable" or "pdf_too_large"."""
+    if _pdf_names_active(data) or any(_pdf_names_active(decoded) for decoded in _pdf_decoded_streams(data)):
         raise UploadRejected(
             "pdf_active_content",
             _(
@@ -399,5 +634,44 @@ def check_pdf(file) -> None:
                 "Save it as a plain PDF and try again."
             ),
         )
-    if _PDF_ENCRYPT.search(data):
-        raise UploadRejected("pdf_encrypted", _("Password-protected PDF files are not accepted."))
+
+
+def pdf_has_active_content(file) -> bool:
+    """True when the PDF carries JavaScript, launch or submit actions, embedded files, rich media
+    or XFA forms, also when the name is hex-escaped (/J#61vaScript) or sits in an encoded stream
+    (decoded by its /Filter chain, see _pdf_decoded_streams). Only names count: the same letters
+    in a literal string (a title, a link, text on the page such as "C:/JS/...") do not, see
+    _PdfStrings. Also True when a stream cannot be inspected or decodes to more than the limits
+    (check_pdf tells these apart). Reads the whole file (uploads are limited to a few MB) and
+    leaves the read position at the start. It does not check that the file is a PDF: see
+    check_pdf."""
+    try:
+        _pdf_inspect(_read_all(file))
+    except UploadRejected:
+        return True
+    return False
+
+
+def check_pdf(file) -> None:
+    """Refuses, with UploadRejected and a translated message, a file that is not a PDF (code
+    "pdf_invalid"), a PDF with active content ("pdf_active_content"), an encrypted PDF, whose
+    content cannot be inspected ("pdf_encrypted"), a PDF with a stream that cannot be decoded
+    safely ("pdf_uninspectable": unknown filter, indirect /Filter or /DecodeParms, an image
+    filter on an object stream, a dictionary that cannot be read) and one whose streams decode
+    to more than the limits ("pdf_too_large"). Leaves the read position at the start."""
+    data = _read_all(file)
+    if not data.startswith(b"%PDF-"):
+        raise UploadRejected("pdf_invalid", _("The file is not a PDF file."))
+    encrypted = _PDF_ENCRYPT.search(data) is not None
+    try:
+        _pdf_inspect(data)
+    except UploadRejected as exc:
+        if encrypted and exc.code != "pdf_active_content":
+            raise _pdf_encrypted() from exc  # encrypted streams do not decode
+        raise
+    if encrypted:
+        raise _pdf_encrypted()
+
+
+def _pdf_encrypted():
+    return UploadRejected("pdf_encrypted", _("Password-protected PDF files are not accepted."))

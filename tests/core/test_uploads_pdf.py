@@ -104,14 +104,30 @@ def test_javascript_hidden_in_a_compressed_object_stream_is_found():
     assert pdf_has_active_content(upload(data)) is True
 
 
-def test_a_compressed_stream_bomb_is_inspected_within_limits(monkeypatch):
+@pytest.mark.parametrize("limit", ["PDF_MAX_INFLATED", "PDF_MAX_DECODED_STREAM"])
+def test_a_compressed_stream_bomb_is_refused_at_the_limit(monkeypatch, limit):
+    from omstallning.core import uploads
+
+    monkeypatch.setattr(uploads, limit, 1024 * 1024)
+    bomb = zlib.compress(b"\0" * (50 * 1024 * 1024) + b"/JavaScript", 9)
+    data = make_pdf(raw_objects=[(b"<< /Filter /FlateDecode /Length %d >>" % len(bomb), bomb)])
+    # inflating stops one byte past the first MiB: nothing blows up, and what was not inspected
+    # is not let through
+    f = upload(data)
+    assert pdf_has_active_content(f) is True
+    with pytest.raises(UploadRejected) as exc:
+        check_pdf(f)
+    assert exc.value.code == "pdf_too_large"
+    assert "1 MiB" in str(exc.value.message)
+
+
+def test_a_stream_just_within_the_limit_passes(monkeypatch):
     from omstallning.core import uploads
 
     monkeypatch.setattr(uploads, "PDF_MAX_INFLATED", 1024 * 1024)
-    bomb = zlib.compress(b"\0" * (50 * 1024 * 1024) + b"/JavaScript", 9)
-    data = make_pdf(raw_objects=[(b"<< /Filter /FlateDecode /Length %d >>" % len(bomb), bomb)])
-    # only the first MiB is inflated: the name past the limit is not reached, and nothing blows up
-    assert pdf_has_active_content(upload(data)) is False
+    full = zlib.compress(b"\0" * (1024 * 1024), 9)
+    data = make_pdf(raw_objects=[(b"<< /Filter /FlateDecode /Length %d >>" % len(full), full)])
+    check_pdf(upload(data))
 
 
 def test_javascript_before_a_damaged_block_of_a_compressed_stream_is_found():

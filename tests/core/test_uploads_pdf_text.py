@@ -24,7 +24,7 @@ def names_seen_by_a_plain_scan(data: bytes) -> set:
     """The active names a scan of the bytes and of the inflated streams finds (what refused these
     files before)."""
     found = set()
-    for buffer in (data, *uploads._pdf_inflated_streams(data)):
+    for buffer in (data, *uploads._pdf_decoded_streams(data)):
         for match in uploads._PDF_NAME.finditer(buffer):
             if match.group(1) in uploads.PDF_ACTIVE_NAMES:
                 found.add(match.group(1))
