@@ -16,7 +16,6 @@ All leave the file's read position at the start.
 """
 
 import bisect
-import io
 import logging
 import re
 import zipfile
@@ -213,7 +212,8 @@ _PDF_WS = rb"\0\t\n\x0b\f\r "
 # the "(" of a safe string starts a run of non-white bytes, or follows one "[" that does: pypdf
 # skips a token it cannot read up to the next white space ("x(", ")(", "\\(", "/T(" after one),
 # so a "(" in the middle of such a run may never open a string for it
-_PDF_SAFE_OPENING = rb"(?:(?<![^" + _PDF_WS + rb"])|(?<=(?<![^" + _PDF_WS + rb"])\[))\("
+# (the "(" first, then the look-behinds: a pattern that starts with "(" is searched fast)
+_PDF_SAFE_OPENING = rb"\((?:(?<![^" + _PDF_WS + rb"]\()|(?<=\[\()(?<![^" + _PDF_WS + rb"]\[\())"
 _PDF_FLAT_SAFE_STRING = re.compile(_PDF_SAFE_OPENING + rb"(?:[^()\\<>\r\n]++|\\[^<>\r\n])*+\)")
 _PDF_SAFE_OPENING_AT = re.compile(_PDF_SAFE_OPENING)
 
@@ -344,15 +344,16 @@ def _pdf_too_large(limit):
 # dictionary that cannot be read are refused ("pdf_uninspectable"), and so is a file whose
 # streams decode to more than the limits ("pdf_too_large").
 PDF_MAX_DECODED_STREAM = 32 * 1024 * 1024  # decoded bytes of one stream (each filter's output)
-_PDF_STREAM_KEYWORD = re.compile(rb"(?<![A-Za-z0-9_.\-#/])stream[ \t\f\0]*(?:\r\n|\r|\n)")
-_PDF_OBJ_HEADER = re.compile(rb"(?<![0-9])[0-9]+[ \t\r\n\f\0]+[0-9]+[ \t\r\n\f\0]+obj(?![A-Za-z0-9])")
+_PDF_STREAM_KEYWORD = re.compile(rb"stream(?<![A-Za-z0-9_.\-#/]stream)[ \t\f\0]*(?:\r\n|\r|\n)")
+_PDF_OBJ_KEYWORD = re.compile(rb"obj(?![A-Za-z0-9])")
+_PDF_OBJ_NUMBERS = re.compile(rb"(?<![0-9])[0-9]+[ \t\r\n\f\0]+[0-9]+[ \t\r\n\f\0]+\Z")
 _PDF_TRAILING_SPACE = re.compile(rb"(?:[ \t\r\n\f\0]|%[^\r\n]*)*\Z")
+_PDF_DICT_OPENING = re.compile(rb"[ \t\r\n\f\0]*<<")
 _PDF_ENDSTREAM = re.compile(rb"[ \t\r\n\f\0]*endstream")
 _PDF_HEX_DATA = re.compile(rb"[0-9A-Fa-f \t\r\n\f\0]*")
 _PDF_A85_DATA = re.compile(rb"[!-uz \t\r\n\f\0]*")
-# how far in front of a "stream" keyword its object header is looked for, and how many headers
+# a stream dictionary with the text "stream" in its strings may be at most this long
 PDF_MAX_STREAM_DICT = 64 * 1024
-PDF_MAX_HEADER_CANDIDATES = 8
 _PDF_FILTER_ALIASES = {
     "/Fl": "/FlateDecode",
     "/AHx": "/ASCIIHexDecode",
@@ -373,6 +374,11 @@ class _StrictNoReader:
 
     strict = True
 
+    def get_object(self, reference):
+        from pypdf.errors import PdfReadError
+
+        raise PdfReadError("no reader: a reference is not followed")
+
 
 class _Budget:
     def __init__(self, total: int):
@@ -388,28 +394,64 @@ class _Budget:
         return min(PDF_MAX_DECODED_STREAM, self.left)
 
 
-def _pdf_stream_dictionaries(data: bytes, headers: list, keyword: int):
-    """The dictionaries that end right before the stream keyword at `keyword`, read by pypdf
-    from each of the nearest object headers in front of it. Usually one; more than one when a
-    header sits inside a string of the dictionary (then every reading is decoded)."""
-    from pypdf.errors import PdfReadError, PdfStreamError
+class _Window:
+    """A read-only file over data[start:end] without a copy, for pypdf's parser."""
+
+    def __init__(self, data: bytes, start: int, end: int):
+        self.view, self.start, self.end, self.pos = memoryview(data), start, end, start
+
+    def read(self, size: int = -1) -> bytes:
+        stop = self.end if size is None or size < 0 else min(self.end, self.pos + size)
+        out = bytes(self.view[self.pos : stop])
+        self.pos = max(self.pos, stop)
+        return out
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        base = (self.start, self.pos, self.end)[whence]
+        self.pos = max(self.start, min(self.end, base + offset))
+        return self.pos - self.start
+
+    def tell(self) -> int:
+        return self.pos - self.start
+
+
+def _pdf_stream_dictionaries(data: bytes, keywords: list) -> dict:
+    """{index of a "stream" keyword: [the dictionaries that end right before it]}, read by pypdf
+    from every object header "N G obj <<" in the file. Each header is read once, up to the next
+    keyword; only when its dictionary runs past that keyword (a "stream" inside one of its
+    strings) is it read again up to the one after, at most PDF_MAX_STREAM_DICT bytes far (a
+    dictionary longer than that with such text in it is refused). Usually one dictionary per
+    keyword; more when a header sits inside a string of the real dictionary: every reading is
+    decoded then."""
     from pypdf.generic import DictionaryObject, read_object
 
-    found = []
-    first = bisect.bisect_left(headers, keyword - PDF_MAX_STREAM_DICT)
-    last = bisect.bisect_left(headers, keyword)
-    for end in reversed(headers[max(first, last - PDF_MAX_HEADER_CANDIDATES) : last]):
-        span = memoryview(data)[end:keyword]
-        offset = len(span) - len(bytes(span).lstrip(b" \t\r\n\f\0"))
-        if bytes(span[offset : offset + 2]) != b"<<":
+    found = {}
+    reader = _StrictNoReader()
+    for header in _PDF_OBJ_KEYWORD.finditer(data):
+        if not _PDF_OBJ_NUMBERS.search(data, max(0, header.start() - 48), header.start()):
             continue
-        buffer = io.BytesIO(span[offset:])
-        try:
-            value = read_object(buffer, _StrictNoReader())
-        except (PdfReadError, PdfStreamError, ValueError, KeyError, IndexError, TypeError, RecursionError):
+        opening = _PDF_DICT_OPENING.match(data, header.end())
+        if opening is None:
             continue
-        if isinstance(value, DictionaryObject) and _PDF_TRAILING_SPACE.match(span, offset + buffer.tell()):
-            found.append(value)
+        start = opening.end() - 2
+        index = bisect.bisect_left(keywords, start)
+        while index < len(keywords):
+            keyword = keywords[index]
+            if keyword - start > PDF_MAX_STREAM_DICT:
+                if index > bisect.bisect_left(keywords, start):
+                    raise _pdf_uninspectable()  # a dictionary over that long with "stream" in it
+                break
+            window = _Window(data, start, keyword)
+            try:
+                value = read_object(window, reader)
+            except Exception:  # whatever pypdf raises: not a dictionary (yet)
+                if window.pos >= keyword:
+                    index += 1  # ran into the keyword: the dictionary may go on past it
+                    continue
+                break
+            if isinstance(value, DictionaryObject) and _PDF_TRAILING_SPACE.match(data, window.pos, keyword):
+                found.setdefault(index, []).append(value)
+            break
     return found
 
 
@@ -554,13 +596,15 @@ def _pdf_decoded_streams(data: bytes):
     Object streams (PDF 1.5) can hide a dictionary such as << /S /JavaScript >> from a plain
     scan of the file."""
     budget = _Budget(PDF_MAX_INFLATED)
-    headers = [m.end() for m in _PDF_OBJ_HEADER.finditer(data)]
-    for count, match in enumerate(_PDF_STREAM_KEYWORD.finditer(data)):
-        if count >= PDF_MAX_STREAMS:
+    matches = []
+    for match in _PDF_STREAM_KEYWORD.finditer(data):
+        if len(matches) >= PDF_MAX_STREAMS:
             raise _pdf_uninspectable()
+        matches.append(match)
+    dictionaries = _pdf_stream_dictionaries(data, [match.start() for match in matches])
+    for index, match in enumerate(matches):
         start = match.end()
-        dictionaries = _pdf_stream_dictionaries(data, headers, match.start())
-        if not dictionaries:
+        if index not in dictionaries:
             if b">>" in data[max(0, match.start() - 1024) : match.start()]:
                 raise _pdf_uninspectable()  # looks like a stream whose dictionary we cannot read
             # "stream" in text: as before, inflated only when zlib data follows
@@ -570,7 +614,7 @@ def _pdf_decoded_streams(data: bytes):
             yield _pdf_decode(memoryview(data)[start:], [("/FlateDecode", None)], budget)
             continue
         seen = set()
-        for dictionary in dictionaries:
+        for dictionary in dictionaries[index]:
             chain = _pdf_filter_chain(dictionary)
             if not chain or repr(chain) in seen:
                 continue

@@ -260,3 +260,28 @@ def test_each_decoder_is_held_to_the_stream_limit(monkeypatch, encode):
     with pytest.raises(UploadRejected) as exc:
         check_pdf(upload(data))
     assert exc.value.code == "pdf_too_large"
+
+
+def test_a_stream_keyword_inside_a_string_of_the_dictionary_does_not_hide_the_real_stream():
+    # the dictionary is read past the "stream" in its /T string, up to the real keyword
+    encoded = hex_(OBJSTM_BODY)
+    header = b"<< /Type /ObjStm /N 1 /First 4 /T (a\nstream\nb) /Filter /ASCIIHexDecode /Length %d >>"
+    data = make_pdf(b"/OpenAction 4 0 R", raw_objects=[(header % len(encoded), encoded)])
+    assert decoded_by_pypdf(data, 4) == OBJSTM_BODY
+    assert pdf_has_active_content(upload(data)) is True
+
+
+def test_a_dictionary_longer_than_the_limit_with_stream_keywords_in_it_is_refused():
+    encoded = hex_(OBJSTM_BODY)
+    padding = b"x" * (uploads.PDF_MAX_STREAM_DICT + 10)
+    header = b"<< /Type /ObjStm /N 1 /First 4 /T (a\nstream\n" + padding + b") /Filter /AHx /Length %d >>"
+    data = make_pdf(b"/OpenAction 4 0 R", raw_objects=[(header % len(encoded), encoded)])
+    with pytest.raises(UploadRejected) as exc:
+        check_pdf(upload(data))
+    assert exc.value.code == "pdf_uninspectable"
+
+
+def test_many_small_streams_pass():
+    pages = [zlib.compress(b"BT /F1 12 Tf 20 150 Td (Sida %d) Tj ET" % i) for i in range(300)]
+    data = make_pdf(raw_objects=[(b"<< /Filter /FlateDecode /Length %d >>" % len(p), p) for p in pages])
+    check_pdf(upload(data))
