@@ -16,6 +16,7 @@ All leave the file's read position at the start.
 """
 
 import bisect
+import io
 import logging
 import re
 import zipfile
@@ -394,25 +395,24 @@ class _Budget:
         return min(PDF_MAX_DECODED_STREAM, self.left)
 
 
-class _Window:
-    """A read-only file over data[start:end] without a copy, for pypdf's parser."""
+def _pdf_read_dictionary(data: bytes, start: int, keyword: int, reader):
+    """(the object pypdf reads at `start`, where it stopped), or (None, where it gave up),
+    reading no further than `keyword`: first a short piece (most dictionaries are short), the
+    whole way only when the short read runs into its end."""
+    from pypdf.generic import read_object
 
-    def __init__(self, data: bytes, start: int, end: int):
-        self.view, self.start, self.end, self.pos = memoryview(data), start, end, start
-
-    def read(self, size: int = -1) -> bytes:
-        stop = self.end if size is None or size < 0 else min(self.end, self.pos + size)
-        out = bytes(self.view[self.pos : stop])
-        self.pos = max(self.pos, stop)
-        return out
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        base = (self.start, self.pos, self.end)[whence]
-        self.pos = max(self.start, min(self.end, base + offset))
-        return self.pos - self.start
-
-    def tell(self) -> int:
-        return self.pos - self.start
+    for end in (min(keyword, start + 4096), keyword):
+        buffer = io.BytesIO(data[start:end])
+        try:
+            value = read_object(buffer, reader)
+        except Exception:  # noqa: BLE001 - whatever pypdf raises: not a dictionary (yet)
+            value = None
+        stop = start + buffer.tell()
+        # a read that stopped at (or one byte before: ">" of ">>") the end of a short piece
+        # may have been cut short: again the whole way
+        if end == keyword or stop < end - 1:
+            return value, stop
+    return None, start  # not reached
 
 
 def _pdf_stream_dictionaries(data: bytes, keywords: list) -> dict:
@@ -423,7 +423,7 @@ def _pdf_stream_dictionaries(data: bytes, keywords: list) -> dict:
     dictionary longer than that with such text in it is refused). Usually one dictionary per
     keyword; more when a header sits inside a string of the real dictionary: every reading is
     decoded then."""
-    from pypdf.generic import DictionaryObject, read_object
+    from pypdf.generic import DictionaryObject
 
     found = {}
     reader = _StrictNoReader()
@@ -441,15 +441,13 @@ def _pdf_stream_dictionaries(data: bytes, keywords: list) -> dict:
                 if index > bisect.bisect_left(keywords, start):
                     raise _pdf_uninspectable()  # a dictionary over that long with "stream" in it
                 break
-            window = _Window(data, start, keyword)
-            try:
-                value = read_object(window, reader)
-            except Exception:  # whatever pypdf raises: not a dictionary (yet)
-                if window.pos >= keyword:
+            value, end = _pdf_read_dictionary(data, start, keyword, reader)
+            if value is None:
+                if end >= keyword:
                     index += 1  # ran into the keyword: the dictionary may go on past it
                     continue
                 break
-            if isinstance(value, DictionaryObject) and _PDF_TRAILING_SPACE.match(data, window.pos, keyword):
+            if isinstance(value, DictionaryObject) and _PDF_TRAILING_SPACE.match(data, end, keyword):
                 found.setdefault(index, []).append(value)
             break
     return found
