@@ -473,35 +473,36 @@ def _pdf_filter_chain(dictionary):
 
     raw_filter = dict.get(dictionary, "/Filter")
     raw_parms = dict.get(dictionary, "/DecodeParms")
-    if _pdf_has_reference(raw_filter) or _pdf_has_reference(raw_parms):
+    if _pdf_has_reference(raw_filter):
         raise _pdf_uninspectable()
     if raw_filter is None or isinstance(raw_filter, NullObject):
         return []
     filters = list(raw_filter) if isinstance(raw_filter, ArrayObject) else [raw_filter]
-    if raw_parms is None or isinstance(raw_parms, NullObject):
-        parms = [None] * len(filters)
-    elif isinstance(raw_parms, ArrayObject):
-        parms = list(raw_parms) + [None] * max(0, len(filters) - len(raw_parms))
-    else:
-        parms = [raw_parms] + [None] * (len(filters) - 1)
-    chain = []
-    for name, parm in zip(filters, parms, strict=False):
-        if not isinstance(name, NameObject):
+    if not all(isinstance(name, NameObject) for name in filters):
+        raise _pdf_uninspectable()
+    names = [_PDF_FILTER_ALIASES.get(str(name), str(name)) for name in filters]
+    object_stream = dict.get(dictionary, "/Type") == "/ObjStm" or "/First" in dictionary
+    if set(names) - _PDF_TEXT_FILTERS - _PDF_IMAGE_FILTERS:
+        raise _pdf_uninspectable()  # unknown (Crypt, Brotli, a typo): a reader may still decode it
+    if set(names) & _PDF_IMAGE_FILTERS:
+        if object_stream:
             raise _pdf_uninspectable()
-        name = _PDF_FILTER_ALIASES.get(str(name), str(name))
+        return None  # pixels: no PDF objects in there (its /DecodeParms may point at /JBIG2Globals)
+    if dict.get(dictionary, "/Subtype") == "/Image" and not object_stream:
+        return None  # an image's pixels, however compressed
+    if _pdf_has_reference(raw_parms):
+        raise _pdf_uninspectable()
+    if raw_parms is None or isinstance(raw_parms, NullObject):
+        parms = [None] * len(names)
+    elif isinstance(raw_parms, ArrayObject):
+        parms = list(raw_parms) + [None] * max(0, len(names) - len(raw_parms))
+    else:
+        parms = [raw_parms] + [None] * (len(names) - 1)
+    chain = []
+    for name, parm in zip(names, parms, strict=False):
         if parm is not None and not isinstance(parm, (DictionaryObject, NullObject)):
             raise _pdf_uninspectable()
         chain.append((name, parm if isinstance(parm, DictionaryObject) else None))
-    names = {name for name, _parm in chain}
-    object_stream = dict.get(dictionary, "/Type") == "/ObjStm" or "/First" in dictionary
-    if names - _PDF_TEXT_FILTERS - _PDF_IMAGE_FILTERS:
-        raise _pdf_uninspectable()  # unknown (Crypt, Brotli, a typo): a reader may still decode it
-    if names & _PDF_IMAGE_FILTERS:
-        if object_stream:
-            raise _pdf_uninspectable()
-        return None  # pixels: no PDF objects in there
-    if dict.get(dictionary, "/Subtype") == "/Image" and not object_stream:
-        return None  # an image's pixels, however compressed
     return chain
 
 
@@ -550,8 +551,10 @@ def _pdf_predict(decoded: bytes, parms) -> bytes:
     raise _pdf_uninspectable()
 
 
-def _pdf_decode(buffer, chain, budget: _Budget) -> bytes:
-    """`buffer` decoded through the filter chain; each filter's output counts against the limits."""
+def _pdf_decode(buffer, chain, budget: _Budget):
+    """The output of each filter of the chain in turn, `buffer` the input of the first; each
+    counts against the limits. Every output is scanned, not just the last: a reader that stops
+    early (pypdf decodes only as many filters as /DecodeParms has entries) shows a middle one."""
     import pypdf
     from pypdf.errors import LimitReachedError, PdfReadError, PdfStreamError
     from pypdf.filters import ASCII85Decode, ASCIIHexDecode, LZWDecode, RunLengthDecode
@@ -585,7 +588,7 @@ def _pdf_decode(buffer, chain, budget: _Budget) -> bytes:
             raise _pdf_too_large(min(PDF_MAX_DECODED_STREAM, budget.total))
         budget.take(len(decoded))
         buffer = decoded
-    return bytes(buffer)
+        yield decoded
 
 
 def _pdf_decoded_streams(data: bytes):
@@ -609,7 +612,7 @@ def _pdf_decoded_streams(data: bytes):
             header = data[start : start + 2]
             if len(header) < 2 or header[0] & 0x0F != 8 or (header[0] * 256 + header[1]) % 31:
                 continue
-            yield _pdf_decode(memoryview(data)[start:], [("/FlateDecode", None)], budget)
+            yield from _pdf_decode(memoryview(data)[start:], [("/FlateDecode", None)], budget)
             continue
         seen = set()
         for dictionary in dictionaries[index]:
@@ -617,7 +620,7 @@ def _pdf_decoded_streams(data: bytes):
             if not chain or repr(chain) in seen:
                 continue
             seen.add(repr(chain))
-            yield _pdf_decode(_pdf_stream_data(data, start, dictionary), chain, budget)
+            yield from _pdf_decode(_pdf_stream_data(data, start, dictionary), chain, budget)
 
 
 _PDF_INFLATE_CHUNK = 16 * 1024

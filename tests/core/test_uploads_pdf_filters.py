@@ -285,3 +285,27 @@ def test_many_small_streams_pass():
     pages = [zlib.compress(b"BT /F1 12 Tf 20 150 Td (Sida %d) Tj ET" % i) for i in range(300)]
     data = make_pdf(raw_objects=[(b"<< /Filter /FlateDecode /Length %d >>" % len(p), p) for p in pages])
     check_pdf(upload(data))
+
+
+def test_a_reader_that_decodes_fewer_filters_than_listed_is_covered():
+    # pypdf pairs filters with /DecodeParms entries and stops at the shorter list: here it
+    # decodes ASCIIHex only, and the action is in that output (the Flate step would fail)
+    data = objstm_pdf(b"/Filter [/ASCIIHexDecode /FlateDecode] /DecodeParms [null]", hex_(OBJSTM_BODY))
+    assert decoded_by_pypdf(data, 4) == OBJSTM_BODY
+    assert pdf_has_active_content(upload(data)) is True
+
+
+@pytest.mark.parametrize(
+    "entries",
+    [
+        b"/Filter /JBIG2Decode /DecodeParms << /JBIG2Globals 9 0 R >>",
+        b"/Filter [/FlateDecode /DCTDecode] /DecodeParms 9 0 R",
+        b"/Filter /FlateDecode /DecodeParms << /Predictor 15 /Columns 9 0 R >>",
+    ],
+    ids=["jbig2-globals", "dct-indirect-parms", "flate-image-indirect-parms"],
+)
+def test_an_image_may_have_indirect_decode_parms(entries):
+    image = b"<< /Type /XObject /Subtype /Image /Width 4 /Height 4 /ColorSpace /DeviceGray /BitsPerComponent 1 "
+    pixels = b"\x97\x4a\x42\x32\x0d\x0a\x1a\x0a" + b"\x00" * 32
+    data = make_pdf(raw_objects=[(image + entries + b" /Length %d >>" % len(pixels), pixels)])
+    check_pdf(upload(data))
