@@ -345,11 +345,12 @@ def _pdf_too_large(limit):
 # dictionary that cannot be read are refused ("pdf_uninspectable"), and so is a file whose
 # streams decode to more than the limits ("pdf_too_large").
 PDF_MAX_DECODED_STREAM = 32 * 1024 * 1024  # decoded bytes of one stream (each filter's output)
-_PDF_STREAM_KEYWORD = re.compile(rb"stream(?<![A-Za-z0-9_.\-#/]stream)[ \t\f\0]*(?:\r\n|\r|\n)")
+# "stream", spaces (pypdf) or a comment (pdf.js skips to the end of the line), then CR LF, CR or LF
+_PDF_STREAM_KEYWORD = re.compile(rb"stream(?<![A-Za-z0-9_.\-#/]stream)[ \t\f\0]*(?:%[^\r\n]*)?(?:\r\n|\r|\n)")
 _PDF_OBJ_KEYWORD = re.compile(rb"obj(?![A-Za-z0-9])")
 _PDF_OBJ_NUMBERS = re.compile(rb"(?<![0-9])[0-9]+[ \t\r\n\f\0]+[0-9]+[ \t\r\n\f\0]+\Z")
 _PDF_TRAILING_SPACE = re.compile(rb"(?:[ \t\r\n\f\0]|%[^\r\n]*)*\Z")
-_PDF_DICT_OPENING = re.compile(rb"[ \t\r\n\f\0]*<<")
+_PDF_DICT_OPENING = re.compile(rb"(?:[ \t\r\n\f\0]|%[^\r\n]*)*<<")
 _PDF_ENDSTREAM = re.compile(rb"[ \t\r\n\f\0]*endstream")
 _PDF_HEX_DATA = re.compile(rb"[0-9A-Fa-f \t\r\n\f\0]*")
 _PDF_A85_DATA = re.compile(rb"[!-uz \t\r\n\f\0]*")
@@ -568,7 +569,7 @@ def _pdf_decode(buffer, chain, budget: _Budget):
                     raise LimitReachedError("flate")
                 decoded = _pdf_predict(decoded, parms)
             elif name == "/ASCIIHexDecode":
-                decoded = ASCIIHexDecode.decode(bytes(_PDF_HEX_DATA.match(buffer).group()))
+                decoded = ASCIIHexDecode.decode(bytes(_PDF_HEX_DATA.match(buffer).group()) + b">")
             elif name == "/ASCII85Decode":
                 decoded = ASCII85Decode.decode(bytes(_PDF_A85_DATA.match(buffer).group()) + b"~>")
             elif name == "/LZWDecode":

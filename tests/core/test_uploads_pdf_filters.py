@@ -309,3 +309,19 @@ def test_an_image_may_have_indirect_decode_parms(entries):
     pixels = b"\x97\x4a\x42\x32\x0d\x0a\x1a\x0a" + b"\x00" * 32
     data = make_pdf(raw_objects=[(image + entries + b" /Length %d >>" % len(pixels), pixels)])
     check_pdf(upload(data))
+
+
+@pytest.mark.parametrize(
+    ("before_dictionary", "after_keyword"),
+    [(b"% a comment\n", b""), (b"", b" % a comment")],
+    ids=["comment-after-obj", "comment-after-stream"],
+)
+def test_comments_around_the_dictionary_do_not_hide_the_stream(before_dictionary, after_keyword):
+    encoded = hex_(OBJSTM_BODY)
+    header = b"<< /Type /ObjStm /N 1 /First 4 /Filter /ASCIIHexDecode /Length %d >>" % len(encoded)
+    data = make_pdf(b"/OpenAction 4 0 R", raw_objects=[(header, encoded)])
+    data = data.replace(b"4 0 obj\n<<", b"4 0 obj\n" + before_dictionary + b"<<")
+    data = data.replace(b">>\nstream\n", b">>\nstream" + after_keyword + b"\n")
+    with pytest.raises(UploadRejected) as exc:
+        check_pdf(upload(data))
+    assert exc.value.code == "pdf_active_content"  # decoded, not just refused as unreadable
