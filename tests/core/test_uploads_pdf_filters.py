@@ -325,3 +325,25 @@ def test_comments_around_the_dictionary_do_not_hide_the_stream(before_dictionary
     with pytest.raises(UploadRejected) as exc:
         check_pdf(upload(data))
     assert exc.value.code == "pdf_active_content"  # decoded, not just refused as unreadable
+
+
+def test_a_weasyprint_pdf_with_an_image_passes():
+    # the image is a Flate stream with a PNG predictor and /Subtype /Image: not decoded
+    from weasyprint import HTML
+
+    width, height = 300, 200
+    raw = b"".join(b"\x00" + bytes((x * 7 + y * 3) & 0xFF for x in range(width * 3)) for y in range(height))
+
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+    src = "data:image/png;base64," + base64.b64encode(png).decode()
+    data = HTML(string=f'<h1>Bild</h1><img src="{src}"><p>Filerna ligger i C:/JS/kurs</p>').write_pdf()
+    assert b"/Subtype /Image" in data
+    check_pdf(upload(data))
