@@ -482,7 +482,9 @@ def _pdf_filter_chain(dictionary):
     if not all(isinstance(name, NameObject) for name in filters):
         raise _pdf_uninspectable()
     names = [_PDF_FILTER_ALIASES.get(str(name), str(name)) for name in filters]
-    object_stream = dict.get(dictionary, "/Type") == "/ObjStm" or "/First" in dictionary
+    # an object stream by its type, or by the /N or /First a reader needs to read one (MuPDF
+    # reads from offset 0 when /First is missing)
+    object_stream = dict.get(dictionary, "/Type") == "/ObjStm" or "/First" in dictionary or "/N" in dictionary
     if set(names) - _PDF_TEXT_FILTERS - _PDF_IMAGE_FILTERS:
         raise _pdf_uninspectable()  # unknown (Crypt, Brotli, a typo): a reader may still decode it
     if set(names) & _PDF_IMAGE_FILTERS:

@@ -232,6 +232,14 @@ def test_an_image_is_not_decoded():
     check_pdf(upload(data))
 
 
+@pytest.mark.parametrize("keys", [b"/N 1", b"/First 4", b"/Type /ObjStm"])
+def test_an_image_with_a_key_of_an_object_stream_is_decoded(keys):
+    encoded = zlib.compress(OBJSTM_BODY)
+    header = b"<< /Subtype /Image " + keys + b" /Filter /FlateDecode /Length %d >>"
+    data = make_pdf(raw_objects=[(header % len(encoded), encoded)])
+    assert pdf_has_active_content(upload(data)) is True
+
+
 def test_an_image_filter_on_an_object_stream_that_claims_to_be_an_image_is_refused():
     header = b"<< /Subtype /Image /N 1 /First 4 /Filter /DCTDecode /Length %d >>"
     data = make_pdf(raw_objects=[(header % len(OBJSTM_BODY), OBJSTM_BODY)])
