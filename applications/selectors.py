@@ -34,7 +34,20 @@ def draft_for(user, pk: int) -> Draft:
 
 
 def applications_for(user) -> QuerySet[Application]:
-    return Application.objects.filter(applicant=user).order_by("-submitted_at")
+    return Application.objects.filter(applicant=user).order_by("-submitted_at", "-pk")
+
+
+APPLICATIONS_PER_PAGE = 20
+
+
+def applications_page(user, page_number=None, *, per_page: int = APPLICATIONS_PER_PAGE):
+    """One page of the applicant's applications for Mina ärenden, most recently submitted first:
+    one query for the page (only the listed columns, not the snapshot or the eligibility JSON)
+    and one COUNT. A page number out of range or not a number gives the last or first page."""
+    from django.core.paginator import Paginator
+
+    applications = applications_for(user).only("pk", "reference", "service", "submitted_at", "status")
+    return Paginator(applications, per_page).get_page(page_number)
 
 
 def application_for_applicant(user, pk: int) -> Application:

@@ -259,7 +259,8 @@ def my_cases(request):
         request,
         "applications/my_cases.html",
         {
-            "applications": selectors.applications_for(request.user),
+            # one page (?sida=N): one query for the page and one COUNT, however many cases
+            "applications": selectors.applications_page(request.user, request.GET.get("sida")),
             # a COUNT: the page links to "Apply", it does not list (or load) the drafts
             "draft_count": selectors.drafts_for(request.user).count(),
         },
