@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from fractions import Fraction
 
 from django.conf import settings
@@ -61,6 +62,14 @@ def current_parameters_with_set() -> tuple[Parameters, ParameterSet | None]:
 #: How long a process may use the cached parameter set at most (saves and deletes clear it at once).
 PARAMETERS_CACHE_SECONDS = 300
 
+#: How long a process reuses the parameters it last read from the shared cache without asking the
+#: cache again. A save in another process reaches this one after at most this long.
+PARAMETERS_LOCAL_SECONDS = 2.0
+
+# cache key -> ((Parameters, set id), monotonic time until which it is used without asking)
+_LOCAL: dict[str, tuple[tuple[Parameters, int | None], float]] = {}
+_clock = time.monotonic
+
 
 def _parameters_cache_key() -> str:
     # The database name is part of the key: several databases (tests, benches) may share a Redis.
@@ -80,19 +89,32 @@ def cached_current_parameters_with_set_id() -> tuple[Parameters, int | None]:
     must call :func:`clear_cached_parameters`; otherwise the value is at most
     ``PARAMETERS_CACHE_SECONDS`` old. Falls back to the defaults, uncached, when the tables are
     missing.
+
+    Each process also keeps the value it read for ``PARAMETERS_LOCAL_SECONDS`` (2 s), which saves
+    the cache round trip and the unpickling on every request, and keeps the same object while the
+    value is unchanged. The process that saves clears its own copy at once; other processes see
+    the change within those 2 seconds. (Every stored evaluation records the set it used.)
     """
     key = _parameters_cache_key()
+    now = _clock()
+    local = _LOCAL.get(key)
+    if local is not None and local[1] > now:
+        return local[0]
     hit = cache.get(key)
-    if hit is not None:
-        return hit
-    try:
-        parameter_set = current_parameter_set()
-        value = (parameters_from_set(parameter_set, ibb_table()), parameter_set.pk if parameter_set else None)
-    except DatabaseError:
-        logger.warning("eligibility tables are missing; using the default parameters")
-        return Parameters(), None
-    cache.set(key, value, PARAMETERS_CACHE_SECONDS)
-    return value
+    if hit is None:
+        try:
+            parameter_set = current_parameter_set()
+            hit = (parameters_from_set(parameter_set, ibb_table()), parameter_set.pk if parameter_set else None)
+        except DatabaseError:
+            logger.warning("eligibility tables are missing; using the default parameters")
+            return Parameters(), None
+        cache.set(key, hit, PARAMETERS_CACHE_SECONDS)
+    if local is not None and local[0] == hit:
+        # The same parameters as before: keep the object this process already has, since the
+        # engine memoises its thresholds and month table per Parameters object.
+        hit = local[0]
+    _LOCAL[key] = (hit, now + PARAMETERS_LOCAL_SECONDS)
+    return hit
 
 
 def cached_current_parameters() -> Parameters:
@@ -104,8 +126,14 @@ def clear_cached_parameters() -> None:
     """Forget the cached parameters now and once more when the current transaction commits
     (so a request that read the old rows meanwhile cannot keep them)."""
     key = _parameters_cache_key()
+    _LOCAL.pop(key, None)
     cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+
+    def forget():
+        _LOCAL.pop(key, None)
+        cache.delete(key)
+
+    transaction.on_commit(forget)
 
 
 def evaluation_get(pk: int) -> Evaluation:

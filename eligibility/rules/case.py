@@ -194,6 +194,8 @@ def _scaled(value: Any, field: str, scale: int, digits: int, what: str) -> int:
         if value < 0:
             raise InputError(field, f"must not be negative, got {value}")
         return value * scale
+    if kind is str and value.isascii() and value.isdigit():  # e.g. "165" from a form field
+        return int(value) * scale
     if kind is float and math.isfinite(value):
         if value < 0:
             raise InputError(field, f"must not be negative, got {value}")
