@@ -73,6 +73,11 @@ class UserSession(models.Model):
     session_key = models.CharField(max_length=64, db_index=True, editable=False)
     device = models.CharField(_("browser and system"), max_length=100, blank=True)
     network = models.CharField(_("network (truncated address)"), max_length=50, blank=True)
+    # For back-channel logout from the e-legitimation broker: keyed hashes (HMAC-SHA256, key from
+    # the SECRET_KEY) of the issuer with the id token's `sub` and `sid`, never the values; empty for
+    # a session not opened with e-legitimation (or an id token without `sid`).
+    oidc_subject = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    oidc_session = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     created_at = models.DateTimeField(_("signed in"), auto_now_add=True)
     last_seen_at = models.DateTimeField(_("last seen"), auto_now_add=True)
 
@@ -137,6 +142,7 @@ class SecurityEvent(models.Model):
         SESSION_ENDED = "session_ended", _("session ended by the user")
         PERMISSION_DENIED = "permission_denied", _("permission denied (403)")
         CSP_VIOLATION = "csp_violation", _("CSP violation reported")
+        BACKCHANNEL_LOGOUT = "backchannel_logout", _("sessions ended by the e-legitimation broker")
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     kind = models.CharField(_("event"), max_length=30, choices=Kind.choices, db_index=True)

@@ -8,23 +8,32 @@ applicants. On top of the library, the id token's issuer and audience are checke
 (level of assurance) when ``OIDC_ACCEPTED_ACR`` is set (asked for with ``acr_values``).
 """
 
+import hashlib
 import logging
+import time
 
+import jwt
 import requests
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.utils import import_from_settings
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 from stdnum.se import personnummer as stdnum_personnummer
 
-from .services import oidc_configured, user_from_e_legitimation
+from .services import (
+    OIDC_LOGIN_REQUEST_ATTR,
+    oidc_backchannel_logout,
+    oidc_configured,
+    user_from_e_legitimation,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -158,6 +167,19 @@ class PortalOIDCBackend(OIDCAuthenticationBackend):
             accepted = accepted_acr()
             if accepted and payload.get("acr") not in accepted:
                 raise SuspiciousOperation("id token acr (level of assurance) not accepted")
+            request = getattr(self, "request", None)
+            if request is not None:
+                # For session_register (user_logged_in, same request): the broker's subject and
+                # session id, so that a back-channel logout can find this session later.
+                setattr(
+                    request,
+                    OIDC_LOGIN_REQUEST_ATTR,
+                    {
+                        "iss": issuer or str(payload.get("iss", "")),
+                        "sub": payload.get("sub") if isinstance(payload.get("sub"), str) else None,
+                        "sid": payload.get("sid") if isinstance(payload.get("sid"), str) else None,
+                    },
+                )
         return payload
 
     def get_userinfo(self, access_token, id_token, payload):
@@ -221,3 +243,153 @@ class ELegitimationCallbackView(OIDCAuthenticationCallbackView):
     def login_failure(self):
         messages.error(self.request, _("The log-in with e-legitimation did not succeed. Try again."))
         return super().login_failure()
+
+
+# --- OpenID Connect Back-Channel Logout 1.0 (RP side) ------------------------------------------
+
+BACKCHANNEL_LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
+# How old a logout token's `iat` may be (seconds; OIDC_BACKCHANNEL_LOGOUT_MAX_AGE), and how far in
+# the future it may lie (clock skew).
+BACKCHANNEL_LOGOUT_MAX_AGE = 300
+BACKCHANNEL_LOGOUT_CLOCK_SKEW = 60
+BACKCHANNEL_LOGOUT_RATE = "120/m"
+# `typ` header values that are not a logout token (spec §4.1, cross-JWT confusion): refused.
+_LOGOUT_TOKEN_TYPES = {"logout+jwt", "application/logout+jwt", "jwt", "application/jwt"}
+
+
+class LogoutTokenError(Exception):
+    """A logout token that must be refused; the message is short and names no claim value."""
+
+
+def _backchannel_max_age() -> int:
+    return int(getattr(settings, "OIDC_BACKCHANNEL_LOGOUT_MAX_AGE", BACKCHANNEL_LOGOUT_MAX_AGE))
+
+
+def logout_token_claims(token: str) -> dict:
+    """Validates a logout token as the spec's §2.6 says and returns its claims.
+
+    The signature is checked exactly as the id token's (PortalOIDCBackend.verify_token: the
+    algorithm must be OIDC_RP_SIGN_ALGO, the key comes from the broker's JWKS, or
+    OIDC_RP_IDP_SIGN_KEY); then `iss` must be the broker, `aud` must contain our client id, `iat`
+    must be present, not in the future and at most OIDC_BACKCHANNEL_LOGOUT_MAX_AGE seconds old,
+    `exp` (when present) not passed, `jti` present, `events` must hold the back-channel-logout
+    event with an object value, `sub` and/or `sid` must be present, and there must be no `nonce`.
+    Raises LogoutTokenError."""
+    if not isinstance(token, str) or not token or len(token) > 16_000:
+        raise LogoutTokenError("missing logout_token")
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.InvalidTokenError:
+        raise LogoutTokenError("malformed token") from None
+    if str(header.get("alg", "none")).lower() == "none":
+        raise LogoutTokenError("unsigned token")
+    typ = header.get("typ")
+    if typ is not None and str(typ).lower() not in _LOGOUT_TOKEN_TYPES:
+        raise LogoutTokenError("not a logout token (typ)")
+    issuer = oidc_setting("OIDC_OP_ISSUER", "")
+    if not issuer:
+        raise LogoutTokenError("the broker's issuer is not configured")
+    backend = PortalOIDCBackend()
+    try:
+        # As the library's verify_token does for the id token, without its nonce step (a logout
+        # token has none; its presence is refused below): the key, then the JWS check.
+        if backend.OIDC_RP_SIGN_ALGO.startswith(("RS", "ES")):
+            key = backend.OIDC_RP_IDP_SIGN_KEY or backend.retrieve_matching_jwk(token)
+        else:
+            key = backend.OIDC_RP_CLIENT_SECRET
+        claims = backend._verify_jws(token, key)
+    except SuspiciousOperation:
+        raise LogoutTokenError("signature not valid") from None
+    except jwt.ExpiredSignatureError:
+        raise LogoutTokenError("token expired") from None
+    except jwt.InvalidTokenError:
+        raise LogoutTokenError("token not valid") from None
+    except (KeyError, ValueError, TypeError):
+        raise LogoutTokenError("signature not valid") from None
+    except requests.RequestException as exc:
+        logger.error("back-channel logout: the broker's JWKS unavailable: %s", type(exc).__name__)
+        raise LogoutTokenError("signing keys unavailable") from None
+    if not isinstance(claims, dict):
+        raise LogoutTokenError("token not valid")
+    if claims.get("iss") != issuer:
+        raise LogoutTokenError("wrong issuer")
+    audience = claims.get("aud")
+    audiences = [audience] if isinstance(audience, str) else audience if isinstance(audience, list) else []
+    if settings.OIDC_RP_CLIENT_ID not in audiences:
+        raise LogoutTokenError("wrong audience")
+    iat = claims.get("iat")
+    if not isinstance(iat, int | float) or isinstance(iat, bool):
+        raise LogoutTokenError("iat missing")
+    now = time.time()
+    if iat > now + BACKCHANNEL_LOGOUT_CLOCK_SKEW:
+        raise LogoutTokenError("iat in the future")
+    if now - iat > _backchannel_max_age():
+        raise LogoutTokenError("token too old")
+    if "nonce" in claims:
+        raise LogoutTokenError("nonce not allowed")
+    events = claims.get("events")
+    if not isinstance(events, dict) or not isinstance(events.get(BACKCHANNEL_LOGOUT_EVENT), dict):
+        raise LogoutTokenError("back-channel logout event missing")
+    sub, sid = claims.get("sub"), claims.get("sid")
+    if sub is not None and (not isinstance(sub, str) or not sub):
+        raise LogoutTokenError("sub not valid")
+    if sid is not None and (not isinstance(sid, str) or not sid):
+        raise LogoutTokenError("sid not valid")
+    if not sub and not sid:
+        raise LogoutTokenError("neither sub nor sid")
+    jti = claims.get("jti")
+    if not isinstance(jti, str) or not jti:
+        raise LogoutTokenError("jti missing")
+    return claims
+
+
+def _jti_first_use(claims: dict) -> bool:
+    """Remembers the token's `jti` (hashed with the issuer) for as long as the token could be
+    accepted; False when it was seen before (a replay)."""
+    exp = claims.get("exp")
+    until = claims["iat"] + _backchannel_max_age() + BACKCHANNEL_LOGOUT_CLOCK_SKEW
+    if isinstance(exp, int | float) and not isinstance(exp, bool):
+        until = max(until, exp)
+    lifetime = max(1, int(until - time.time()) + 1)
+    digest = hashlib.sha256(f"{claims['iss']}\n{claims['jti']}".encode()).hexdigest()
+    return cache.add(f"accounts:oidc-logout-jti:{digest}", 1, timeout=lifetime)
+
+
+def _logout_error(description: str):
+    response = JsonResponse({"error": "invalid_request", "error_description": description}, status=400)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@csrf_exempt
+def backchannel_logout(request):
+    """The broker's back-channel logout (POST, form-encoded `logout_token`; no cookie, no session).
+    200 when the token is valid (also when no session matched: the person is already logged out,
+    spec §2.7), 400 with a JSON error otherwise and nothing ended. 404 while e-legitimation is not
+    configured. Neither the token nor its `sub`/`sid` is logged."""
+    from omstallning.core.ratelimit import client_ip, hit, too_many_requests
+
+    if not oidc_configured():
+        raise Http404
+    if request.method != "POST":
+        response = JsonResponse({"error": "invalid_request", "error_description": "POST only"}, status=405)
+        response["Allow"] = "POST"
+        response["Cache-Control"] = "no-store"
+        return response
+    if settings.PORTAL_RATELIMIT_ENABLED:
+        rate = getattr(settings, "OIDC_BACKCHANNEL_LOGOUT_RATE", BACKCHANNEL_LOGOUT_RATE)
+        result = hit(group="oidc-backchannel-logout", identity=f"ip:{client_ip(request)}", rate=rate)
+        if not result.allowed:
+            return too_many_requests(request, result.retry_after)
+    try:
+        claims = logout_token_claims(request.POST.get("logout_token", ""))
+        if not _jti_first_use(claims):
+            raise LogoutTokenError("token already used (jti)")
+    except LogoutTokenError as exc:
+        logger.warning("back-channel logout refused: %s", exc)
+        return _logout_error(str(exc))
+    ended = oidc_backchannel_logout(issuer=claims["iss"], sub=claims.get("sub"), sid=claims.get("sid"))
+    logger.info("back-channel logout: sessions of %d user(s) ended", ended)
+    response = JsonResponse({})
+    response["Cache-Control"] = "no-store"
+    return response

@@ -169,15 +169,74 @@ def session_register(*, request, user) -> None:
     if session.session_key is None:
         session.save()
     sid = secrets.token_hex(16)
+    # A log-in through the e-legitimation broker: the id token's `sub` and `sid` (the broker's
+    # session), kept as keyed hashes so that a back-channel logout can find this session.
+    oidc_login = getattr(request, OIDC_LOGIN_REQUEST_ATTR, None) or {}
+    issuer = oidc_login.get("iss", "")
     UserSession.objects.create(
         user=user,
         sid=sid,
         session_key=session.session_key,
         device=device_summary(request.META.get("HTTP_USER_AGENT", "")),
         network=truncated_network(client_ip(request)),
+        oidc_subject=oidc_digest("sub", issuer, oidc_login["sub"]) if oidc_login.get("sub") else "",
+        oidc_session=oidc_digest("sid", issuer, oidc_login["sid"]) if oidc_login.get("sid") else "",
     )
     session[SESSION_SID] = sid
     session[SESSION_SID_KEY] = session.session_key
+
+
+# --- OIDC back-channel logout (the e-legitimation broker ends sessions) ------------------------
+
+# The request attribute where PortalOIDCBackend leaves the id token's iss/sub/sid for
+# session_register (the user_logged_in receiver runs in the same request).
+OIDC_LOGIN_REQUEST_ATTR = "_portal_oidc_login"
+
+
+def oidc_digest(kind: str, issuer: str, value: str, *, secret: str | None = None) -> str:
+    """What is stored for the broker's `sub` or `sid`: HMAC-SHA256 (key derived from the SECRET_KEY,
+    or `secret`) of the issuer and the value, so the table holds neither."""
+    from django.utils.crypto import salted_hmac
+
+    salt = f"omstallning.accounts.oidc.{kind}"
+    return salted_hmac(salt, f"{issuer}\n{value}", secret=secret, algorithm="sha256").hexdigest()
+
+
+def _oidc_digests(kind: str, issuer: str, value: str) -> list[str]:
+    """The digest under the current SECRET_KEY and under each of SECRET_KEY_FALLBACKS (a rotation
+    must not make a logout miss the sessions opened before it)."""
+    secrets_ = [None, *(getattr(settings, "SECRET_KEY_FALLBACKS", None) or ())]
+    return [oidc_digest(kind, issuer, value, secret=secret) for secret in secrets_]
+
+
+def oidc_backchannel_logout(*, issuer: str, sub: str | None, sid: str | None) -> int:
+    """Ends the portal sessions a valid logout token names (OpenID Connect Back-Channel Logout 1.0
+    §2.7). With `sid`: the sessions opened in that session at the broker (and, with `sub` too, of
+    that subject). With `sub` only: every session of each user who logged in as that subject, on
+    every device (as log-out does). Returns the number of users whose sessions ended; 0 when
+    nothing matches (already logged out: still a success for the broker)."""
+    from .models import UserSession
+
+    rows = UserSession.objects.all()
+    if sub:
+        rows = rows.filter(oidc_subject__in=_oidc_digests("sub", issuer, sub))
+    if sid:
+        rows = rows.filter(oidc_session__in=_oidc_digests("sid", issuer, sid))
+        ended_users = {}
+        for row in rows.select_related("user"):
+            _end(row)
+            ended_users.setdefault(row.user_id, 0)
+            ended_users[row.user_id] += 1
+        for user_id, count in ended_users.items():
+            security_event_record("backchannel_logout", user_id=user_id, count=count, by="sid")
+        return len(ended_users)
+    users = get_user_model().objects.filter(pk__in=rows.values("user_id"))
+    count = 0
+    for user in users:
+        user_end_all_sessions(user=user)
+        security_event_record("backchannel_logout", user_id=user.pk, by="sub")
+        count += 1
+    return count
 
 
 def session_touch(*, request) -> bool:

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .oidc import ELegitimationCallbackView, ELegitimationStartView
+from .oidc import ELegitimationCallbackView, ELegitimationStartView, backchannel_logout
 
 app_name = "accounts"
 
@@ -25,4 +25,5 @@ urlpatterns = [
     path("bekrafta/", views.reauth, name="reauth"),
     path("e-legitimation/", ELegitimationStartView.as_view(), name="oidc_start"),
     path("e-legitimation/retur/", ELegitimationCallbackView.as_view(), name="oidc_callback"),
+    path("oidc/backchannel-logout/", backchannel_logout, name="oidc_backchannel_logout"),
 ]
