@@ -286,10 +286,14 @@ def logout_token_claims(token: str) -> dict:
     typ = header.get("typ")
     if typ is not None and str(typ).lower() not in _LOGOUT_TOKEN_TYPES:
         raise LogoutTokenError("not a logout token (typ)")
-    issuer = oidc_setting("OIDC_OP_ISSUER", "")
+    try:
+        issuer = oidc_setting("OIDC_OP_ISSUER", "")
+        backend = PortalOIDCBackend()
+    except (requests.RequestException, ValueError, ImproperlyConfigured) as exc:
+        logger.error("back-channel logout: the broker's configuration unavailable: %s", type(exc).__name__)
+        raise LogoutTokenError("broker configuration unavailable") from None
     if not issuer:
         raise LogoutTokenError("the broker's issuer is not configured")
-    backend = PortalOIDCBackend()
     try:
         # As the library's verify_token does for the id token, without its nonce step (a logout
         # token has none; its presence is refused below): the key, then the JWS check.

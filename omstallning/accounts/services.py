@@ -233,7 +233,9 @@ def oidc_backchannel_logout(*, issuer: str, sub: str | None, sid: str | None) ->
     users = get_user_model().objects.filter(pk__in=rows.values("user_id"))
     count = 0
     for user in users:
-        user_end_all_sessions(user=user)
+        for row in UserSession.objects.filter(user=user):
+            _end(row)  # the session data goes at once, not only at its expiry
+        user_end_all_sessions(user=user)  # and sessions without a row end on their next request
         security_event_record("backchannel_logout", user_id=user.pk, by="sub")
         count += 1
     return count

@@ -383,3 +383,44 @@ def test_neither_the_token_nor_the_sub_is_logged(client, two_browsers, broker, c
     assert "back-channel logout refused" in text
     for secret in (token, bad, SUB, PNR, token.split(".")[1]):
         assert secret not in text
+
+
+def test_a_sub_logout_also_ends_the_users_other_sessions_and_removes_the_session_data(client, two_browsers, broker):
+    from django.contrib.sessions.models import Session
+
+    first, _second = two_browsers
+    user = get_user_model().objects.get(personnummer=PNR)
+    other_way = type(client)()
+    other_way.force_login(user)  # a session not opened with e-legitimation (no sub stored on it)
+    keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
+    assert len(keys) == 3
+
+    assert post_token(client, broker.logout_token()).status_code == 200
+
+    assert not logged_in(other_way), "every session of the person ends, as at log-out"
+    assert not Session.objects.filter(session_key__in=keys).exists()
+
+
+def test_issuer_and_keys_from_the_discovery_document(client, broker, settings, monkeypatch):
+    import mozilla_django_oidc.auth
+    from django.core.cache import cache
+
+    cache.clear()
+    discovery_url = f"{ISSUER}/.well-known/openid-configuration"
+    settings.OIDC_OP_DISCOVERY_ENDPOINT = discovery_url
+    for name in ("ISSUER", "AUTHORIZATION_ENDPOINT", "TOKEN_ENDPOINT", "JWKS_ENDPOINT"):
+        setattr(settings, f"OIDC_OP_{name}", "")
+    document = {
+        "issuer": ISSUER,
+        "authorization_endpoint": f"{ISSUER}/authorize",
+        "token_endpoint": f"{ISSUER}/token",
+        "jwks_uri": JWKS_URL,
+    }
+
+    def fake_get(url, *args, **kwargs):
+        assert url in (discovery_url, JWKS_URL)
+        return _Response(document if url == discovery_url else broker.jwks())
+
+    monkeypatch.setattr(mozilla_django_oidc.auth.requests, "get", fake_get)
+    assert post_token(client, broker.logout_token(sub="nobody")).status_code == 200
+    assert post_token(client, broker.logout_token(iss="https://evil.example.test")).status_code == 400
