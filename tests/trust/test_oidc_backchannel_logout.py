@@ -217,8 +217,8 @@ def test_a_sid_of_another_subject_ends_nothing(client, two_browsers, broker):
 
 def test_an_unknown_sub_is_a_success_that_ends_nothing(client, two_browsers, broker):
     """Spec §2.7/2.8: a valid token for someone with no session here (already logged out) is a
-    successful logout, so 200; a 400 would make the broker report a failure and retry a token that
-    is fine, and would tell whoever reads the broker's log which subjects have sessions here."""
+    successful logout, so 200; a 400 would report a failure for a token that is fine, and would tell
+    whoever reads the broker's log which subjects have sessions here."""
     first, second = two_browsers
     response = post_token(client, broker.logout_token(sub="unknown-subject"))
     assert response.status_code == 200
