@@ -205,11 +205,21 @@ class Application(models.Model):
         return self.reference
 
     def save(self, *args, **kwargs):
-        if self.pk is not None and not kwargs.get("force_insert"):
+        # The snapshot is immutable: an update that would write it is checked against the stored
+        # one (one SELECT). An update that does not write it (update_fields without "snapshot",
+        # as the workflow's transitions save, or an instance loaded with the snapshot deferred,
+        # whose save Django limits to the loaded columns) cannot change it and is not checked.
+        if self.pk is not None and not kwargs.get("force_insert") and self._writes_snapshot(kwargs):
             stored = type(self).objects.filter(pk=self.pk).values_list("snapshot", flat=True).first()
             if stored is not None and stored != self.snapshot:
                 raise ValidationError(_("The submitted data of an application cannot be changed."))
         super().save(*args, **kwargs)
+
+    def _writes_snapshot(self, kwargs) -> bool:
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            return "snapshot" in update_fields
+        return "snapshot" not in self.get_deferred_fields()
 
     @property
     def failed_rules(self) -> list[str]:

@@ -730,12 +730,18 @@ def application_transition(
 
     Two officers deciding the same case at once: the second waits for the row lock, then finds a
     new version (or a status the table does not allow) and gets ConcurrentDecision.
+
+    The lock is FOR NO KEY UPDATE: a transition never changes the primary key (or the other unique
+    columns), so rows that only refer to the case (the receipt claim's upsert, a message, a case
+    event written by another transaction) do not wait for it; a second transition still does.
+    The save writes only the columns the transition changes, so the snapshot is not written and
+    Application.save need not read it back to check that it is unchanged.
     """
     transition = workflow.TRANSITIONS[name]
     _check_role(by, transition.role)
     if transition.reason_required and not reason.strip():
         raise ValidationError({"reason": _("Give a reason.")})
-    application = Application.objects.select_for_update().get(pk=application_id)
+    application = Application.objects.select_for_update(no_key=True).get(pk=application_id)
     if transition.role == Role.APPLICANT and application.applicant_id != by.pk:
         raise PermissionDenied
     if expected_version is not None and application.version != expected_version:
@@ -750,12 +756,15 @@ def application_transition(
     old = application.status
     application.status = transition.target
     application.version = application.version + 1
+    written = ["status", "version"]
     if transition.role == Role.CASE_OFFICER and application.case_officer_id is None:
         application.case_officer = by
+        written.append("case_officer")
     for field, value in changes.items():
         setattr(application, field, value)
+        written.append(field)
     application._change_reason = name
-    application.save()
+    application.save(update_fields=written)
     CaseEvent.objects.create(
         application=application, actor=by, action=name, from_status=old, to_status=transition.target, reason=reason
     )
@@ -929,7 +938,7 @@ def application_take(*, application_id: int, by) -> Application:
     """A case officer takes the case (and with it, access to the health details)."""
     _check_role(by, Role.CASE_OFFICER)
     with transaction.atomic():
-        application = Application.objects.select_for_update().get(pk=application_id)
+        application = Application.objects.select_for_update(no_key=True).get(pk=application_id)
         application.case_officer = by
         application._change_reason = "take"
         application.save(update_fields=["case_officer"])
