@@ -183,6 +183,7 @@ def case_receive_referral(
     for _attempt in range(2):
         try:
             with transaction.atomic():
+                # FOR UPDATE, not NO KEY UPDATE: the case's application (a unique column) may be set below
                 case = YttrandeCase.objects.select_for_update().filter(personnummer=pnr, education_key=key).first()
                 created = case is None
                 if created:
@@ -330,7 +331,7 @@ def case_confirm_responsible(*, case: YttrandeCase, by) -> YttrandeCase:
     the referral lacked); the case goes on to the conversation."""
     _require_officer(by)
     with transaction.atomic():
-        case = YttrandeCase.objects.select_for_update().get(pk=case.pk)
+        case = YttrandeCase.objects.select_for_update(no_key=True).get(pk=case.pk)
         if case.status != CaseStatus.RESPONSIBLE_CHECK:
             raise ValidationError(_("Only a case waiting for the check can be confirmed."))
         case.status = CaseStatus.CONVERSATION
@@ -372,7 +373,7 @@ def _choose_advisor(case: YttrandeCase):
 def case_assign_advisor(*, case_id: int) -> YttrandeCase | None:
     """Idempotent: a case that has an advisor keeps it."""
     with transaction.atomic():
-        case = YttrandeCase.objects.select_for_update().filter(pk=case_id).first()
+        case = YttrandeCase.objects.select_for_update(no_key=True).filter(pk=case_id).first()
         if case is None or case.advisor_id is not None or case.status != CaseStatus.CONVERSATION:
             return case
         advisor = _choose_advisor(case)
@@ -499,7 +500,7 @@ def assessment_record(*, case: YttrandeCase, by, **values) -> Assessment:
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        case = YttrandeCase.objects.select_for_update().get(pk=case.pk)
+        case = YttrandeCase.objects.select_for_update(no_key=True).get(pk=case.pk)
         if case.status not in (CaseStatus.CONVERSATION, CaseStatus.ASSESSMENT_RECORDED):
             raise ValidationError(_("The assessment can no longer be changed."))
         assessment, _created = Assessment.objects.update_or_create(
@@ -549,7 +550,7 @@ def case_approve(*, case: YttrandeCase, by) -> YttrandeDocument:
     content frozen now) and rendered into a PDF by a task after the commit."""
     _require_officer(by)
     with transaction.atomic():
-        case = YttrandeCase.objects.select_for_update().get(pk=case.pk)
+        case = YttrandeCase.objects.select_for_update(no_key=True).get(pk=case.pk)
         if case.status != CaseStatus.ASSESSMENT_RECORDED:
             raise ValidationError(_("Only a case with a recorded assessment can be approved."))
         assessment = Assessment.objects.select_related("recorded_by").get(case=case)
@@ -588,7 +589,7 @@ def case_reopen_for_correction(*, case: YttrandeCase, by) -> YttrandeCase:
     assessment, and the next approval issues a new version that refers to this one."""
     _require_officer(by)
     with transaction.atomic():
-        case = YttrandeCase.objects.select_for_update().get(pk=case.pk)
+        case = YttrandeCase.objects.select_for_update(no_key=True).get(pk=case.pk)
         if case.status not in (CaseStatus.APPROVED, CaseStatus.SENT):
             raise ValidationError(_("Only an issued yttrande can be corrected."))
         case.status = CaseStatus.ASSESSMENT_RECORDED
@@ -619,7 +620,7 @@ def document_render(*, document_id: int) -> YttrandeDocument | None:
     from .pdf import render_yttrande_pdf
 
     with transaction.atomic():
-        document = YttrandeDocument.objects.select_for_update().filter(pk=document_id).first()
+        document = YttrandeDocument.objects.select_for_update(no_key=True).filter(pk=document_id).first()
         if document is None or document.is_rendered:
             return document
         pdf = render_yttrande_pdf(_pdf_data(document.content))
@@ -654,7 +655,7 @@ def document_read(document: YttrandeDocument) -> bytes:
 def document_mark_sent(*, document: YttrandeDocument, api_client: ApiClient) -> YttrandeDocument:
     """Sending, for now, is the CSN client fetching the PDF: the first fetch marks it sent."""
     with transaction.atomic():
-        document = YttrandeDocument.objects.select_for_update().get(pk=document.pk)
+        document = YttrandeDocument.objects.select_for_update(no_key=True).get(pk=document.pk)
         if document.sent_to_csn_at is None:
             document.sent_to_csn_at = timezone.now()
             document.save(update_fields=["sent_to_csn_at"])
