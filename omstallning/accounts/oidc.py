@@ -253,7 +253,7 @@ BACKCHANNEL_LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 BACKCHANNEL_LOGOUT_MAX_AGE = 300
 BACKCHANNEL_LOGOUT_CLOCK_SKEW = 60
 BACKCHANNEL_LOGOUT_RATE = "120/m"
-# `typ` header values that are not a logout token (spec §4.1, cross-JWT confusion): refused.
+# `typ` header values accepted (spec §4.1, cross-JWT confusion); any other (at+jwt, ...) is refused.
 _LOGOUT_TOKEN_TYPES = {"logout+jwt", "application/logout+jwt", "jwt", "application/jwt"}
 
 
@@ -268,13 +268,13 @@ def _backchannel_max_age() -> int:
 def logout_token_claims(token: str) -> dict:
     """Validates a logout token as the spec's §2.6 says and returns its claims.
 
-    The signature is checked exactly as the id token's (PortalOIDCBackend.verify_token: the
-    algorithm must be OIDC_RP_SIGN_ALGO, the key comes from the broker's JWKS, or
-    OIDC_RP_IDP_SIGN_KEY); then `iss` must be the broker, `aud` must contain our client id, `iat`
-    must be present, not in the future and at most OIDC_BACKCHANNEL_LOGOUT_MAX_AGE seconds old,
-    `exp` (when present) not passed, `jti` present, `events` must hold the back-channel-logout
-    event with an object value, `sub` and/or `sid` must be present, and there must be no `nonce`.
-    Raises LogoutTokenError."""
+    The signature is checked as the id token's (the library's key look-up and JWS check that
+    PortalOIDCBackend.verify_token uses: the algorithm must be OIDC_RP_SIGN_ALGO, the key comes
+    from the broker's JWKS, or OIDC_RP_IDP_SIGN_KEY). Then `iss` must be the broker; `aud` must
+    contain our client id; `iat` must be present, not in the future and at most
+    OIDC_BACKCHANNEL_LOGOUT_MAX_AGE seconds old; `exp` (when present) not passed; `jti` present;
+    `events` must hold the back-channel-logout event with an object value; `sub` and/or `sid`
+    must be present; and there must be no `nonce`. Raises LogoutTokenError."""
     if not isinstance(token, str) or not token or len(token) > 16_000:
         raise LogoutTokenError("missing logout_token")
     try:
