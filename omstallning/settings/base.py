@@ -409,6 +409,10 @@ OIDC_PERSONNUMMER_CLAIMS = env.list("OIDC_PERSONNUMMER_CLAIMS", default=["person
 OIDC_ACCEPTED_ACR = env.list("OIDC_ACCEPTED_ACR", default=[])
 # The broker's end-session endpoint when its discovery document does not name one.
 OIDC_OP_LOGOUT_ENDPOINT = env("OIDC_OP_LOGOUT_ENDPOINT", default="")
+# Back-channel logout (/konto/oidc/backchannel-logout/): how old a logout token may be (seconds),
+# and how many the endpoint takes per client address.
+OIDC_BACKCHANNEL_LOGOUT_MAX_AGE = env.int("OIDC_BACKCHANNEL_LOGOUT_MAX_AGE", default=300)
+OIDC_BACKCHANNEL_LOGOUT_RATE = env("OIDC_BACKCHANNEL_LOGOUT_RATE", default="120/m")
 OIDC_USE_PKCE = True
 OIDC_TIMEOUT = 10
 OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"
