@@ -345,6 +345,9 @@ def _pdf_too_large(limit):
 # dictionary that cannot be read are refused ("pdf_uninspectable"), and so is a file whose
 # streams decode to more than the limits ("pdf_too_large").
 PDF_MAX_DECODED_STREAM = 32 * 1024 * 1024  # decoded bytes of one stream (each filter's output)
+# LZW and predictors are decoded by pypdf in pure Python (about 1 s per MiB of LZW codes, 0.2 s
+# per MiB of Paeth-predicted rows here): their output is held to a smaller limit per file
+PDF_MAX_SLOW_DECODED = 4 * 1024 * 1024
 # "stream", spaces (pypdf) or a comment (pdf.js skips to the end of the line), then CR LF, CR or LF
 _PDF_STREAM_KEYWORD = re.compile(rb"stream(?<![A-Za-z0-9_.\-#/]stream)[ \t\f\0]*(?:%[^\r\n]*)?(?:\r\n|\r|\n)")
 _PDF_OBJ_KEYWORD = re.compile(rb"obj(?![A-Za-z0-9])")
@@ -386,14 +389,26 @@ class _Budget:
     def __init__(self, total: int):
         self.left = total
         self.total = total
+        self.slow_left = PDF_MAX_SLOW_DECODED
 
     def take(self, amount: int) -> None:
         self.left -= amount
         if self.left < 0:
             raise _pdf_too_large(self.total)
 
+    def take_slow(self, amount: int) -> None:
+        self.slow_left -= amount
+        if self.slow_left < 0:
+            raise _pdf_too_large(PDF_MAX_SLOW_DECODED)
+
     def per_stream(self) -> int:
         return min(PDF_MAX_DECODED_STREAM, self.left)
+
+    def too_large(self, limit: int):
+        """The refusal for output past `limit`, naming the limit that was met."""
+        if limit == self.slow_left and limit < self.per_stream():
+            return _pdf_too_large(PDF_MAX_SLOW_DECODED)
+        return _pdf_too_large(self.total if self.left < PDF_MAX_DECODED_STREAM else PDF_MAX_DECODED_STREAM)
 
 
 def _pdf_read_dictionary(data: bytes, start: int, keyword: int, reader):
@@ -526,7 +541,7 @@ def _pdf_stream_data(data: bytes, start: int, dictionary):
     return view[start:]
 
 
-def _pdf_predict(decoded: bytes, parms) -> bytes:
+def _pdf_predict(decoded: bytes, parms, budget: _Budget) -> bytes:
     """Undoes a TIFF (2) or PNG (10-15) predictor, with pypdf's code."""
     from pypdf.errors import PdfReadError
     from pypdf.filters import FlateDecode
@@ -536,6 +551,7 @@ def _pdf_predict(decoded: bytes, parms) -> bytes:
     predictor = parms.get("/Predictor", 1)
     if predictor == 1:
         return decoded
+    budget.take_slow(len(decoded))
     try:
         columns, colors, bits = FlateDecode._get_parameters(parms)
         row_length = (columns * colors * bits + 7) // 8 + 1
@@ -569,7 +585,7 @@ def _pdf_decode(buffer, chain, budget: _Budget):
                 decoded, exceeded = _pdf_inflate(buffer, 0, limit)
                 if exceeded:
                     raise LimitReachedError("flate")
-                decoded = _pdf_predict(decoded, parms)
+                decoded = _pdf_predict(decoded, parms, budget)
             elif name == "/ASCIIHexDecode":
                 decoded = ASCIIHexDecode.decode(bytes(_PDF_HEX_DATA.match(buffer).group()) + b">")
             elif name == "/ASCII85Decode":
@@ -577,18 +593,23 @@ def _pdf_decode(buffer, chain, budget: _Budget):
             elif name == "/LZWDecode":
                 if parms is not None and parms.get("/EarlyChange", 1) != 1:
                     raise _pdf_uninspectable()
+                if budget.slow_left < limit:
+                    limit = budget.slow_left
                 with pypdf.apply_configuration(lzw_maximum_output_length=limit):
                     decoded = LZWDecode.decode(bytes(buffer))
-                decoded = _pdf_predict(decoded, parms)
+                budget.take_slow(len(decoded))
+                decoded = _pdf_predict(decoded, parms, budget)
             else:  # /RunLengthDecode
                 with pypdf.apply_configuration(run_length_maximum_output_length=limit):
                     decoded = RunLengthDecode.decode(buffer)
+        except UploadRejected:
+            raise  # a ValueError too: not to be taken for a decoding error
         except LimitReachedError as exc:
-            raise _pdf_too_large(min(PDF_MAX_DECODED_STREAM, budget.total)) from exc
+            raise budget.too_large(limit) from exc
         except (PdfReadError, PdfStreamError, ValueError, TypeError, IndexError, KeyError) as exc:
             raise _pdf_uninspectable() from exc
         if len(decoded) > limit:
-            raise _pdf_too_large(min(PDF_MAX_DECODED_STREAM, budget.total))
+            raise budget.too_large(limit)
         budget.take(len(decoded))
         buffer = decoded
         yield decoded

@@ -355,3 +355,23 @@ def test_a_weasyprint_pdf_with_an_image_passes():
     data = HTML(string=f'<h1>Bild</h1><img src="{src}"><p>Filerna ligger i C:/JS/kurs</p>').write_pdf()
     assert b"/Subtype /Image" in data
     check_pdf(upload(data))
+
+
+@pytest.mark.parametrize(
+    ("entries", "encode"),
+    [
+        (b"/Filter /LZWDecode", lambda d: LzwCodec().encode(d)),
+        (
+            b"/Filter /FlateDecode /DecodeParms << /Predictor 14 /Columns 5 >>",
+            lambda d: zlib.compress(png_predicted(d, 5, 1)),
+        ),
+    ],
+    ids=["lzw", "predictor"],
+)
+def test_pure_python_decoding_is_held_to_its_own_smaller_limit(monkeypatch, entries, encode):
+    # pypdf's LZW and predictor code is slow on purpose-made data: at most PDF_MAX_SLOW_DECODED
+    monkeypatch.setattr(uploads, "PDF_MAX_SLOW_DECODED", 4096)
+    check_pdf(upload(page_pdf(entries, encode(PAGE_TEXT + b" " * 3000))))
+    with pytest.raises(UploadRejected) as exc:
+        check_pdf(upload(page_pdf(entries, encode(PAGE_TEXT + b" " * 5000))))
+    assert exc.value.code == "pdf_too_large"
