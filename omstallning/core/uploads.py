@@ -346,8 +346,9 @@ def _pdf_too_large(limit):
 # streams decode to more than the limits ("pdf_too_large").
 PDF_MAX_DECODED_STREAM = 32 * 1024 * 1024  # decoded bytes of one stream (each filter's output)
 # LZW and predictors are decoded by pypdf in pure Python (about 1 s per MiB of LZW codes, 0.2 s
-# per MiB of Paeth-predicted rows here): their output is held to a smaller limit per file
-PDF_MAX_SLOW_DECODED = 4 * 1024 * 1024
+# per MiB of Paeth-predicted rows here): their output is held to a smaller limit per file (a
+# purpose-made LZW stream costs at most about 1 s)
+PDF_MAX_SLOW_DECODED = 1024 * 1024
 # "stream", spaces (pypdf) or a comment (pdf.js skips to the end of the line), then CR LF, CR or LF
 _PDF_STREAM_KEYWORD = re.compile(rb"stream(?<![A-Za-z0-9_.\-#/]stream)[ \t\f\0]*(?:%[^\r\n]*)?(?:\r\n|\r|\n)")
 _PDF_OBJ_KEYWORD = re.compile(rb"obj(?![A-Za-z0-9])")
