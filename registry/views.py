@@ -12,10 +12,12 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from omstallning.core.ratelimit import rate_limit
+from omstallning.core.services import safe_download_name
 
 from . import selectors, services, workflow
 from .forms import (
@@ -122,7 +124,7 @@ def affiliations(request, org_id):
 def affiliations_csv(request, org_id):
     organisation = _member_org(request, org_id)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="anslutna-arbetsgivare.csv"'
+    response["Content-Disposition"] = content_disposition_header(True, safe_download_name("anslutna-arbetsgivare.csv"))
     writer = csv.writer(response, delimiter=";")
     writer.writerow(["organisationsnummer", "namn", "giltig_fran", "giltig_till"])
     for a in selectors.affiliations_for(organisation).iterator():
@@ -224,7 +226,7 @@ LETTER_VERSION = 1
 
 def pdf_response(data: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(False, safe_download_name(filename))
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -255,9 +257,8 @@ def payout_response(application: CompensationApplication) -> HttpResponse:
     if application.state != CompensationApplication.State.DECIDED:
         raise Http404
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="utbetalning-{application.year}-{application.organisation_id}-{application.pk}.csv"'
-    )
+    name = f"utbetalning-{application.year}-{application.organisation_id}-{application.pk}.csv"
+    response["Content-Disposition"] = content_disposition_header(True, safe_download_name(name))
     writer = csv.writer(response, delimiter=";")
     writer.writerow(["organisationsnummer", "ar", "ersattning_kr", "beslut"])
     rows = application.rows.filter(status=CompensationRow.Status.ACCEPTED).order_by("row_number")

@@ -142,12 +142,16 @@ def test_upload_decide_with_exceptions_payout_and_letter(client, org, reporter, 
         [EMPLOYER_A, "2023", "15000", "B-1"],
         ["SUMMA", "2023", "15000", "B-1"],
     ]
+    assert payout["Content-Disposition"] == f'attachment; filename="utbetalning-2023-{org.pk}-{app.pk}.csv"'
     letter = client.get(reverse("admin:registry_compensation_letter", args=[app.pk]))
     assert b"B-1" in letter.content and b"Avgiften avser annan period" in letter.content
     # the organisation sees the same letter and payout file on its own pages
     client.force_login(reporter)
     own = client.get(reverse("registry:compensation_payout", args=[org.pk, app.pk]))
     assert own.content == payout.content
+    own_letter = client.get(reverse("registry:compensation_letter_pdf", args=[org.pk, app.pk]))
+    assert own_letter["Content-Type"] == "application/pdf"
+    assert own_letter["Content-Disposition"] == f'inline; filename="beslut-statlig-ersattning-2023-{app.pk}.pdf"'
     with pytest.raises(ValidationError):
         services.compensation_decide(application=app, decision_number="B-2", exceptions={}, by=officer)
 

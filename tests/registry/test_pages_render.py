@@ -26,6 +26,7 @@ def test_member_pages(client, seeded):
         assert client.get(reverse(name, args=[seeded.pk])).status_code == 200
     listing = client.get(reverse("registry:affiliations_csv", args=[seeded.pk]))
     assert b"556036-0793;Demo Verkstad AB;2023-01-01;" in listing.content
+    assert listing["Content-Disposition"] == 'attachment; filename="anslutna-arbetsgivare.csv"'
     assert client.get(reverse("registry:registration_list")).status_code == 200
 
 
