@@ -1,7 +1,7 @@
-"""By hand, not part of the suite (timing in tests is flaky): how long the sign-up page takes to
+"""Bench (run by `make bench`; never part of the test suite): how long the sign-up page takes to
 answer for a taken address and for a free one, with the production password hasher.
 
-    DATABASE_URL=postgres://…/omst_<you> .venv/bin/python tests/registry/signup_timing.py [N] [pbkdf2|md5]
+    DATABASE_URL=postgres://…/omst_<you> .venv/bin/python bench/registry_signup_timing.py [N] [pbkdf2|md5]
 
 With ``md5`` (the test suite's hasher) the hashing all but vanishes and what is left is the
 rest of the work of each path (the database writes of a new account among it).
@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "omstallning.settings.test")
 
