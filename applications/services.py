@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from omstallning.accounts.roles import Role
-from omstallning.core.uploads import ScannerUnavailable, UploadRejected, pdf_has_active_content, scan_upload
+from omstallning.core.uploads import ScannerUnavailable, UploadRejected, check_pdf, scan_upload
 
 from . import workflow
 from .models import (
@@ -185,12 +185,25 @@ def validate_upload(upload) -> str:
         raise ValidationError(
             _("The content of the file “%(name)s” does not match its extension.") % {"name": name}, "mismatch"
         )
-    if content_type == "application/pdf" and pdf_has_active_content(upload):
-        raise ValidationError(
-            _("The file “%(name)s” contains scripts or embedded programs. Save it as a plain PDF and try again.")
-            % {"name": name},
-            "active_content",
-        )
+    if content_type == "application/pdf":
+        try:
+            check_pdf(upload)  # active content, password protection, streams that cannot be inspected
+        except UploadRejected as exc:
+            if exc.code == "pdf_active_content":
+                message = _(
+                    "The file “%(name)s” contains scripts or embedded programs. Save it as a plain PDF and try again."
+                )
+                raise ValidationError(message % {"name": name}, "active_content") from exc
+            if exc.code == "pdf_encrypted":
+                message = _(
+                    "The file “%(name)s” is protected by a password, so the case officer cannot open it. "
+                    "Save it without a password and try again."
+                )
+                raise ValidationError(message % {"name": name}, "encrypted") from exc
+            message = _("The file “%(name)s” cannot be accepted: %(reason)s")
+            raise ValidationError(message % {"name": name, "reason": exc.message}, "pdf") from exc
+        finally:
+            upload.seek(0)
     try:
         scan_upload(upload)  # ClamAV through clamd when configured (omstallning.core.uploads)
     except UploadRejected as exc:

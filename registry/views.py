@@ -54,6 +54,7 @@ def register(request):
     return render(request, "registry/register.html", {"entries": selectors.public_register(on_date), "today": on_date})
 
 
+@require_http_methods(["GET", "HEAD"])
 def organisation_detail(request, pk):
     organisation = get_object_or_404(Organisation, pk=pk)
     periods = list(organisation.registration_periods.all())

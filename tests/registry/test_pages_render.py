@@ -39,6 +39,8 @@ def test_public_pages_in_both_languages(client, seeded):
     for url in urls:
         assert client.get(url).status_code == 200
     assert "Hitta omställningsorganisation".encode() in client.get(urls[1]).content  # Swedish by default
+    # the organisation page only shows: a POST is refused, not answered like a GET
+    assert client.post(urls[2]).status_code == 405
     client.cookies["django_language"] = "en"
     assert b"Find your transition organisation" in client.get(urls[1]).content
     for url in urls:
