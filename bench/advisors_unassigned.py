@@ -41,7 +41,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.deadline_sweep import admin_exec, fill_defaults, percentile, server_url, with_db  # noqa: E402
+from bench.deadline_sweep import (  # noqa: E402
+    admin_exec,
+    fill_defaults,
+    percentile,
+    seed_people,
+    server_url,
+    with_db,
+)
 
 N = int(next((a for a in sys.argv[1:] if a.isdigit()), 1_000_000))
 KEEP = "--keep" in sys.argv
@@ -88,35 +95,7 @@ def main() -> int:
 
         started = time.monotonic()
         with connection.cursor() as cur:
-            for username in ("bench.radgivare", "bench.sokande"):
-                columns, values = fill_defaults(
-                    cur,
-                    "accounts_user",
-                    {
-                        "username": f"'{username}'",
-                        "email": f"'{username}@example.org'",
-                        "password": "'!'",
-                        "is_active": "true",
-                        "date_joined": "now()",
-                    },
-                )
-                cur.execute(f"INSERT INTO accounts_user ({columns}) SELECT {values}")
-            cur.execute(
-                "SELECT id FROM accounts_user WHERE username IN ('bench.sokande', 'bench.radgivare') ORDER BY username"
-            )
-            advisor_user, applicant = [r[0] for r in cur.fetchall()]
-            cur.execute(
-                "INSERT INTO advisors_supplier (name, organisation_number, rank, capacity, services, languages, "
-                "national_digital, active) VALUES ('Bench AB', '', 1, 2000000, "
-                '\'["radgivning", "vagledning"]\', \'["sv"]\', true, true) RETURNING id'
-            )
-            supplier = cur.fetchone()[0]
-            cur.execute(
-                "INSERT INTO advisors_advisor (user_id, supplier_id, forstarkt_stod, languages, active) "
-                "VALUES (%s, %s, true, '[\"sv\"]', true) RETURNING id",
-                [advisor_user, supplier],
-            )
-            advisor = cur.fetchone()[0]
+            advisor_user, applicant, supplier, advisor = seed_people(cur)
             cur.execute("SELECT now()")
             now = cur.fetchone()[0]
             columns, values = fill_defaults(

@@ -90,6 +90,41 @@ def fill_defaults(cursor, table: str, given: dict[str, str]) -> tuple[str, str]:
     return ", ".join(columns), ", ".join(columns.values())
 
 
+def seed_people(cur) -> tuple[int, int, int, int]:
+    """The bench's two users (an advisor and an applicant), a supplier and its advisor, written
+    with plain SQL: (advisor's user id, applicant's user id, supplier id, advisor id)."""
+    for username in ("bench.radgivare", "bench.sokande"):
+        columns, values = fill_defaults(
+            cur,
+            "accounts_user",
+            {
+                "username": f"'{username}'",
+                "email": f"'{username}@example.org'",
+                "password": "'!'",
+                "is_active": "true",
+                "date_joined": "now()",
+            },
+        )
+        cur.execute(f"INSERT INTO accounts_user ({columns}) SELECT {values}")
+    cur.execute(
+        "SELECT id FROM accounts_user WHERE username IN ('bench.sokande', 'bench.radgivare') ORDER BY username"
+    )
+    advisor_user, applicant = [r[0] for r in cur.fetchall()]
+    cur.execute(
+        "INSERT INTO advisors_supplier (name, organisation_number, rank, capacity, services, languages, "
+        "national_digital, active) VALUES ('Bench AB', '', 1, 2000000, "
+        '\'["radgivning", "vagledning"]\', \'["sv"]\', true, true) RETURNING id'
+    )
+    supplier = cur.fetchone()[0]
+    cur.execute(
+        "INSERT INTO advisors_advisor (user_id, supplier_id, forstarkt_stod, languages, active) "
+        "VALUES (%s, %s, true, '[\"sv\"]', true) RETURNING id",
+        [advisor_user, supplier],
+    )
+    advisor = cur.fetchone()[0]
+    return advisor_user, applicant, supplier, advisor
+
+
 def main() -> int:
     admin_exec(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
     admin_exec(f'CREATE DATABASE "{BENCH_DB}"')
@@ -121,35 +156,7 @@ def main() -> int:
 
         started = time.monotonic()
         with connection.cursor() as cur:
-            for username in ("bench.radgivare", "bench.sokande"):
-                columns, values = fill_defaults(
-                    cur,
-                    "accounts_user",
-                    {
-                        "username": f"'{username}'",
-                        "email": f"'{username}@example.org'",
-                        "password": "'!'",
-                        "is_active": "true",
-                        "date_joined": "now()",
-                    },
-                )
-                cur.execute(f"INSERT INTO accounts_user ({columns}) SELECT {values}")
-            cur.execute(
-                "SELECT id FROM accounts_user WHERE username IN ('bench.sokande', 'bench.radgivare') ORDER BY username"
-            )
-            advisor_user, applicant = [r[0] for r in cur.fetchall()]
-            cur.execute(
-                "INSERT INTO advisors_supplier (name, organisation_number, rank, capacity, services, languages, "
-                "national_digital, active) VALUES ('Bench AB', '', 1, 2000000, "
-                '\'["radgivning", "vagledning"]\', \'["sv"]\', true, true) RETURNING id'
-            )
-            supplier = cur.fetchone()[0]
-            cur.execute(
-                "INSERT INTO advisors_advisor (user_id, supplier_id, forstarkt_stod, languages, active) "
-                "VALUES (%s, %s, true, '[\"sv\"]', true) RETURNING id",
-                [advisor_user, supplier],
-            )
-            advisor = cur.fetchone()[0]
+            advisor_user, applicant, supplier, advisor = seed_people(cur)
             # Grants one minute apart, ending "now"; every 20th of the last 20,000 is still
             # waiting for its first contact (about 1,000 open cases), all others were contacted.
             cur.execute("SELECT now()")
