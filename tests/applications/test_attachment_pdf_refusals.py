@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from applications import services
 from applications.models import Attachment
+from tests.core.test_uploads_pdf import make_pdf
 
 from .factories import DraftFactory
 
@@ -29,13 +30,8 @@ def encrypted_pdf() -> bytes:
 
 
 _body = zlib.compress(b"1 0 << /Type /Catalog >>")
-UNKNOWN_FILTER = (
-    b"%PDF-1.5\n1 0 obj<</Type/ObjStm/N 1/First 4/Filter/BrotliDecode/Length "
-    + str(len(_body)).encode()
-    + b">>stream\n"
-    + _body
-    + b"\nendstream endobj\ntrailer<<>>\n%%EOF\n"
-)
+_header = b"<< /Type /ObjStm /N 1 /First 4 /Filter /BrotliDecode /Length %d >>" % len(_body)
+UNKNOWN_FILTER = make_pdf(raw_objects=[(_header, _body)])  # a filter the check cannot decode
 
 
 def add(content: bytes, name: str = "intyg.pdf"):

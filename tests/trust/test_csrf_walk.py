@@ -14,7 +14,7 @@ from django.test import Client
 
 from omstallning.accounts.roles import Role
 
-from .test_permission_matrix import COLUMNS, MISSING_INT, _object_counts, named_urls, world  # noqa: F401
+from .test_permission_matrix import COLUMNS, _object_counts, named_urls, world  # noqa: F401 (world: the fixture)
 
 pytestmark = pytest.mark.django_db
 

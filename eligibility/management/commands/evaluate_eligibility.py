@@ -70,12 +70,13 @@ def _evaluate_to_json(cases: list, parameters, lang: str) -> tuple[list[bytes], 
     errors = 0
     dumps = orjson.dumps
     for start in range(0, len(cases), CHUNK):
-        stop = start + CHUNK
-        results, chunk_errors = evaluate_many(cases[start:stop], parameters, lang=lang)
+        chunk = cases[start : start + CHUNK]
+        results, chunk_errors = evaluate_many(chunk, parameters, lang=lang)
         errors += chunk_errors
         data = dumps(results)
         del results
-        cases[start:stop] = [None] * len(cases[start:stop])  # let the chunk's input go
+        cases[start : start + len(chunk)] = [None] * len(chunk)  # let the chunk's input go
+        del chunk
         if len(data) > 2:
             parts.append(data[1:-1])
     return parts, errors
