@@ -443,7 +443,6 @@ def security_notice_send(*, user, kind: str, addresses: list[str] | None = None)
     """Tells the user by e-mail (after the transaction commits) that how they log in changed, so
     that a change they did not make is noticed. Names no values (no new address, no codes).
     For an e-mail change, `addresses` holds the old and the new address."""
-    from django.core.mail import send_mail
     from django.utils import translation
     from django.utils.translation import gettext as _
 
@@ -454,23 +453,17 @@ def security_notice_send(*, user, kind: str, addresses: list[str] | None = None)
         return
     with translation.override(user.preferred_language or "sv"):
         subject = _("Omställningsportalen: a change to your account")
-        body = "\n\n".join(
-            [
-                _notice_text(kind),
-                _(
-                    "If you made the change, you need not do anything. If you did not, contact the "
-                    "administrator at once and end your other sessions under Mina sidor → Security."
-                ),
-            ]
-        )
-
-    def _send():
-        try:
-            send_mail(subject, body, None, recipients)
-        except Exception:  # the change itself stands; the security event is already logged
-            security_logger.exception("security notice %s to user_id=%s could not be sent", kind, user.pk)
-
-    transaction.on_commit(_send)
+        paragraphs = [
+            _notice_text(kind),
+            _(
+                "If you made the change, you need not do anything. If you did not, contact the "
+                "administrator at once and end your other sessions under Mina sidor → Security."
+            ),
+        ]
+    # the change itself stands if the mail fails; the security event is already logged
+    transaction.on_commit(
+        lambda: _security_mail(user=user, subject=subject, paragraphs=paragraphs, what=kind, recipients=recipients)
+    )
 
 
 # --- the user's own password: change (old password required) and reset by e-mail -------------------
@@ -600,12 +593,13 @@ def _local_time(at) -> str:
     return date_format(timezone.localtime(at), "Y-m-d H:i")
 
 
-def _security_mail(*, user, subject: str, paragraphs: list[str], what: str) -> bool:
-    """Sends one security mail to the user's own address (no values of the account in it)."""
+def _security_mail(*, user, subject: str, paragraphs: list[str], what: str, recipients=None) -> bool:
+    """Sends one security mail to the user's own address, or to `recipients` (no values of the
+    account in it); a failure is logged with the user's id only. False when it was not sent."""
     from django.core.mail import send_mail
 
     try:
-        send_mail(subject, "\n\n".join(paragraphs), None, [user.email])
+        send_mail(subject, "\n\n".join(paragraphs), None, recipients or [user.email])
     except Exception:  # the id only, no address
         security_logger.exception("security notice %s to user_id=%s could not be sent", what, user.pk)
         return False
